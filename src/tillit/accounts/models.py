@@ -1,0 +1,95 @@
+import hashlib
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    MANAGER = "manager", _("Manager")
+    SALES = "sales", _("Sales")
+    SERVICE = "service", _("Service")
+    MARKETING = "marketing", _("Marketing")
+    PARTNER = "partner", _("Partner")
+    CUSTOMER = "customer", _("Customer")
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.SALES, Role.SERVICE, Role.MARKETING})
+
+
+class Visibility(models.TextChoices):
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Team's records")
+    ALL = "all", _("All records")
+    NONE = "none", _("No records")
+
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz]
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SALES)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    # Empty means "the default for the role" (settings.TILLIT_ROLE_VISIBILITY).
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+
+    class Meta:
+        ordering = ["first_name", "last_name", "username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def is_staff_role(self) -> bool:
+        return self.is_superuser or self.role in STAFF_ROLES
+
+    @property
+    def effective_visibility(self) -> str:
+        if self.is_superuser:
+            return Visibility.ALL
+        return self.visibility or settings.TILLIT_ROLE_VISIBILITY.get(self.role, Visibility.NONE)
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash is stored; the key is shown once when created."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

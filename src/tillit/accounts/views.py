@@ -1,0 +1,47 @@
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tillit.accounts import services
+from tillit.accounts.forms import PreferencesForm, TokenForm
+from tillit.core.errors import DomainError
+
+
+def preferences(request):
+    user = request.user
+    initial = {"language": user.language or translation.get_language(), "time_zone": user.time_zone or settings.TIME_ZONE}
+    form = PreferencesForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.user_preferences_update(user=user, **form.cleaned_data)
+        translation.activate(user.language)
+        messages.success(request, _("Your preferences are saved."))
+        response = redirect("accounts:preferences")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, user.language)
+        return response
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+def tokens(request):
+    form = TokenForm(request.POST or None)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            form = TokenForm()
+        except DomainError as exc:
+            form.add_error(exc.field, exc.message)
+    rows = request.user.api_tokens.all()
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_key": new_key})
+
+
+@require_POST
+def token_revoke(request, token_id: int):
+    try:
+        services.api_token_revoke(user=request.user, token_id=token_id)
+        messages.success(request, _("The token is revoked; requests using it are refused from now on."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("accounts:tokens")

@@ -1,0 +1,52 @@
+"""Record-level access: who may see and change which customer records.
+
+Every selector and service that touches people, organisations or interactions goes through
+these functions, so pages, the API and exports cannot disagree.
+"""
+
+from django.db.models import Q, QuerySet
+
+from tillit.accounts.models import Visibility
+from tillit.core.errors import AccessDenied, NotFound
+
+
+def visibility_q(user, *, owner_field: str = "owner", team_field: str = "team") -> Q | None:
+    """The filter for records ``user`` may see; ``None`` means everything."""
+    scope = user.effective_visibility if user.is_authenticated else Visibility.NONE
+    if not user.is_authenticated or not user.is_staff_role:
+        scope = Visibility.NONE
+    if scope == Visibility.ALL:
+        return None
+    if scope == Visibility.TEAM and user.team_id:
+        return Q(**{f"{owner_field}_id": user.pk}) | Q(**{f"{team_field}_id": user.team_id})
+    if scope in (Visibility.OWN, Visibility.TEAM):
+        return Q(**{f"{owner_field}_id": user.pk})
+    return Q(pk__in=[])
+
+
+def restrict(qs: QuerySet, user, **fields) -> QuerySet:
+    q = visibility_q(user, **fields)
+    return qs if q is None else qs.filter(q)
+
+
+def can_see(user, record) -> bool:
+    """Whether ``user`` may see ``record`` (a Person or an Organization) without a query."""
+    if not user.is_authenticated or not user.is_staff_role:
+        return False
+    scope = user.effective_visibility
+    if scope == Visibility.ALL:
+        return True
+    if record.owner_id == user.pk:
+        return True
+    return scope == Visibility.TEAM and user.team_id is not None and record.team_id == user.team_id
+
+
+def ensure_can_see(user, record) -> None:
+    # Not found rather than forbidden: an outsider learns nothing about which records exist.
+    if not can_see(user, record):
+        raise NotFound(f"No such {record._meta.verbose_name}.")
+
+
+def ensure_staff(user) -> None:
+    if not user.is_authenticated or not user.is_staff_role:
+        raise AccessDenied("Only employees can do this.")

@@ -1,0 +1,45 @@
+"""Domain errors raised by services and selectors.
+
+The API maps them to HTTP answers in one place (``tillit.api``) and views map them to form
+errors or messages; services never know which front door called them.
+"""
+
+
+class DomainError(Exception):
+    """Base class; ``status`` is the HTTP status the API answers with."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, errors: list[dict] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.errors = errors or ([{"field": field, "reason": message}] if field else [])
+
+
+class ValidationError(DomainError):
+    status = 422
+    code = "validation_error"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not_found"
+
+
+class AccessDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class Conflict(DomainError):
+    """A write based on a stale version: the client must re-read and retry."""
+
+    status = 409
+    code = "conflict"
+
+
+class PreconditionRequired(DomainError):
+    status = 428
+    code = "precondition_required"

@@ -1,0 +1,102 @@
+"""Shared actors and fixtures.
+
+Actors (all password ``pw``): ``admin``; team North: ``manager_north`` (manager), ``rep_north``
+and ``rep_north2`` (sales, visibility own); team South: ``rep_south`` (sales); ``service``
+(service, sees all); ``marketing``; ``partner`` and ``customer`` (no staff access).
+"""
+
+import os
+import shutil
+
+import pytest
+from django.test import Client
+
+from tillit.accounts.models import Role, Team, User
+
+PASSWORD = "pw"
+
+
+@pytest.fixture
+def teams(db):
+    return {"north": Team.objects.create(name="North"), "south": Team.objects.create(name="South")}
+
+
+def _user(username: str, role: str, team: Team | None = None, **extra) -> User:
+    user = User(username=username, role=role, team=team, first_name=username.replace("_", " ").title(), **extra)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def actors(teams):
+    return {
+        "admin": _user("admin", Role.ADMIN, is_superuser=True, is_staff=True),
+        "manager_north": _user("manager_north", Role.MANAGER, teams["north"]),
+        "rep_north": _user("rep_north", Role.SALES, teams["north"]),
+        "rep_north2": _user("rep_north2", Role.SALES, teams["north"]),
+        "rep_south": _user("rep_south", Role.SALES, teams["south"]),
+        "service": _user("service", Role.SERVICE),
+        "marketing": _user("marketing", Role.MARKETING),
+        "partner": _user("partner", Role.PARTNER),
+        "customer": _user("customer", Role.CUSTOMER),
+    }
+
+
+@pytest.fixture
+def login(client: Client):
+    """``login(user)`` signs the test client in as ``user`` and returns the client."""
+
+    def _login(user: User) -> Client:
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- real browser ---------------------------------------------------------------------------
+CHROMIUM = os.environ.get("TILLIT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("TILLIT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"Chromium is required (TILLIT_REQUIRE_BROWSER=1) but {CHROMIUM} is missing")
+        pytest.skip(f"!! SKIPPED: no Chromium at {CHROMIUM} — install Debian's chromium to run browser tests")
+    # Playwright's sync API runs an event loop in this thread; the live server's ORM use is safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900})
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def browser_login(page, live_server):
+    """``browser_login(user)`` logs the browser in through the real login form."""
+
+    def _login(user: User):
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", user.username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        return page
+
+    return _login
