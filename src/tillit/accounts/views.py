@@ -12,7 +12,10 @@ from tillit.core.errors import DomainError
 
 def preferences(request):
     user = request.user
-    initial = {"language": user.language or translation.get_language(), "time_zone": user.time_zone or settings.TIME_ZONE}
+    initial = {
+        "language": user.language or translation.get_language(),
+        "time_zone": user.time_zone or settings.TIME_ZONE,
+    }
     form = PreferencesForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.user_preferences_update(user=user, **form.cleaned_data)

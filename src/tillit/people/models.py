@@ -212,3 +212,6 @@ class MergeRecord(models.Model):
         ordering = ["-merged_at"]
         verbose_name = _("merge record")
         verbose_name_plural = _("merge records")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_person_id} → #{self.survivor_id}"
