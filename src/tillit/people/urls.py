@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tillit.people import views, views_import, views_merge
 
 app_name = "people"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("persons/", views.person_list, name="person_list"),
+    path("persons/new/", views.person_create, name="person_create"),
+    path("persons/<int:person_id>/edit/", views.person_edit, name="person_edit"),
+    path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/new/", views.organization_create, name="organization_create"),
+    path("organizations/<int:organization_id>/edit/", views.organization_edit, name="organization_edit"),
+    path("duplicates/", views_merge.duplicates, name="duplicates"),
+    path("persons/<int:survivor_id>/merge/<int:other_id>/", views_merge.merge, name="merge"),
+    path("import/", views_import.import_page, name="import"),
+]
