@@ -16,6 +16,12 @@ from tillit.accounts.models import Role, Team, User
 PASSWORD = "pw"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher is slow on purpose; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def teams(db):
     return {"north": Team.objects.create(name="North"), "south": Team.objects.create(name="South")}
