@@ -1,0 +1,226 @@
+"""person_merge: everything moves to the survivor, nothing is lost, and the merge is recorded."""
+
+import datetime as dt
+
+import pytest
+
+from tillit.core.errors import Conflict, DomainError, NotFound, ValidationError
+from tillit.interactions.models import Interaction
+from tillit.interactions.services import log_interaction
+from tillit.people.merge import merge_preview, person_merge
+from tillit.people.models import Affiliation, Consent, Identity, MergeRecord, Person
+from tillit.people.services import consent_record, organization_create, person_create
+
+
+@pytest.fixture
+def pair(actors):
+    """Two records of Kari Nordmann at Fjord AS, as an import and a web form would leave them."""
+    admin = actors["admin"]
+    fjord = organization_create(actor=admin, name="Fjord AS")
+    havn = organization_create(actor=admin, name="Havn AS")
+    kari = person_create(
+        actor=admin, first_name="Kari", last_name="Nordmann", emails=["kari@fjord.no"], phones=["+47 912 34 567"],
+        organization=fjord, title="CEO", lifecycle_stage="lead", owner=actors["rep_north"],
+    )
+    dup = person_create(
+        actor=admin, first_name="Kari", last_name="Nordman", emails=["KARI@fjord.no", "kari.n@gmail.com"],
+        phones=["912 34 568"], organization=fjord, title="ceo", is_decision_maker=True, lifecycle_stage="customer",
+        city="Bergen", owner=actors["rep_north"], custom_fields={"shoe_size": 38},
+    )
+    Affiliation.objects.create(person=dup, organization=havn, title="Board member")
+    consent_record(actor=admin, person=kari, purpose="newsletter", lawful_basis="consent")
+    consent_record(actor=admin, person=dup, purpose="newsletter", lawful_basis="consent")
+    consent_record(actor=admin, person=dup, purpose="profiling", lawful_basis="legitimate_interests")
+    for i in range(3):
+        log_interaction(actor=admin, channel="phone", kind="call", person=kari, direction="in", subject=f"call {i}")
+    for i in range(4):
+        log_interaction(actor=admin, channel="email", kind="email_opened", person=dup, subject=f"mail {i}")
+    log_interaction(actor=admin, channel="meeting", kind="meeting", person=dup, organization=fjord)
+    return kari, dup
+
+
+def _counts(*persons):
+    ids = [p.pk for p in persons]
+    return {
+        "interactions": Interaction.objects.filter(person_id__in=ids).count(),
+        "consents": Consent.objects.filter(person_id__in=ids).count(),
+        "roles": Affiliation.objects.filter(person_id__in=ids).count(),
+        "identities": Identity.objects.filter(person_id__in=ids).count(),
+    }
+
+
+def test_merge_moves_every_interaction_identity_role_and_consent(actors, pair):
+    kari, dup = pair
+    before = _counts(kari, dup)
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup)
+
+    assert not Person.objects.filter(pk=dup.pk).exists()
+    after = _counts(kari)
+    # Nothing lost: every interaction and consent is now the survivor's (plus the merge note).
+    assert after["interactions"] == before["interactions"] + 1
+    assert after["consents"] == before["consents"]
+    # The same email in another case is one identity, not two; the same role at Fjord is one role.
+    assert after["identities"] == before["identities"] - 1
+    assert after["roles"] == before["roles"] - 1
+    emails = sorted(Identity.objects.filter(person=kari, kind="email").values_list("normalized", flat=True))
+    assert emails == ["kari.n@gmail.com", "kari@fjord.no"]
+    phones = sorted(Identity.objects.filter(person=kari, kind="phone").values_list("normalized", flat=True))
+    assert phones == ["+4791234567", "+4791234568"]
+    assert set(Affiliation.objects.filter(person=kari).values_list("organization__name", flat=True)) == {
+        "Fjord AS", "Havn AS",
+    }
+    # The dropped duplicate role carried its decision-maker flag over.
+    assert Affiliation.objects.get(person=kari, organization__name="Fjord AS").is_decision_maker
+
+
+def test_merge_keeps_the_survivors_primary_contacts_and_bumps_its_version(actors, pair):
+    kari, dup = pair
+    version = kari.version
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup)
+
+    kari.refresh_from_db()
+    assert kari.version == version + 1
+    assert kari.primary_email == "kari@fjord.no"
+    assert kari.primary_phone == "+4791234567"
+    assert Identity.objects.filter(person=kari, kind="email", is_primary=True).count() == 1
+    assert Identity.objects.filter(person=kari, kind="phone", is_primary=True).count() == 1
+
+
+def test_merge_is_recorded_with_a_snapshot_and_the_moved_counts(actors, pair):
+    kari, dup = pair
+    dup_id = dup.pk
+
+    record = person_merge(actor=actors["admin"], survivor=kari, other=dup)
+
+    assert MergeRecord.objects.get() == record
+    assert record.survivor == kari and record.merged_person_id == dup_id and record.merged_by == actors["admin"]
+    snap = record.merged_snapshot
+    assert snap["person"]["last_name"] == "Nordman" and snap["person"]["city"] == "Bergen"
+    assert {i["normalized"] for i in snap["identities"]} == {"kari@fjord.no", "kari.n@gmail.com", "+4791234568"}
+    assert len(snap["affiliations"]) == 2 and len(snap["consents"]) == 2
+    # The dropped exact duplicates are kept in the snapshot, so nothing is really gone.
+    assert [i["normalized"] for i in snap["duplicates_dropped"]["identities"]] == ["kari@fjord.no"]
+    counts = record.moved_counts
+    assert counts["interactions"] == 5
+    assert counts["identities"] == 2
+    assert counts["affiliations"] == 1
+    assert counts["consents"] == 2
+    assert counts["duplicates_dropped"] == {"identities": 1, "affiliations": 1}
+
+
+def test_merge_leaves_a_note_on_the_survivors_timeline(actors, pair):
+    kari, dup = pair
+    dup_id = dup.pk
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup)
+
+    note = Interaction.objects.get(person=kari, kind="note")
+    assert "Kari Nordman" in note.subject and f"#{dup_id}" in note.subject
+    assert note.handled_by == actors["admin"]
+    assert "Interactions: 5" in note.text
+
+
+def test_merge_keeps_chosen_values_and_fills_blanks_from_the_other(actors, pair):
+    kari, dup = pair
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup, field_choices={"last_name": dup.pk})
+
+    kari.refresh_from_db()
+    assert kari.last_name == "Nordman"  # chosen
+    assert kari.city == "Bergen"  # the survivor had none
+    assert kari.lifecycle_stage == "customer"  # the further-advanced stage by default
+    assert kari.custom_fields == {"shoe_size": 38}
+
+
+def test_merge_keeps_the_survivors_value_when_chosen_over_a_more_advanced_stage(actors, pair):
+    kari, dup = pair
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup, field_choices={"lifecycle_stage": kari.pk})
+
+    kari.refresh_from_db()
+    assert kari.lifecycle_stage == "lead"
+
+
+def test_earlier_merges_follow_the_survivor(actors, pair):
+    kari, dup = pair
+    third = person_create(actor=actors["admin"], first_name="K.", last_name="Nordmann", emails=["kn@fjord.no"])
+    person_merge(actor=actors["admin"], survivor=dup, other=third)
+
+    person_merge(actor=actors["admin"], survivor=kari, other=dup)
+
+    assert MergeRecord.objects.filter(survivor=kari).count() == 2
+    assert Identity.objects.filter(person=kari, normalized="kn@fjord.no").exists()
+
+
+def test_merging_a_person_into_themselves_is_refused(actors, pair):
+    kari, _dup = pair
+    with pytest.raises(ValidationError):
+        person_merge(actor=actors["admin"], survivor=kari, other=kari)
+    assert Person.objects.filter(pk=kari.pk).exists()
+
+
+def test_unknown_field_choice_is_refused_and_nothing_moves(actors, pair):
+    kari, dup = pair
+    before = _counts(kari, dup)
+    with pytest.raises(ValidationError) as exc:
+        person_merge(actor=actors["admin"], survivor=kari, other=dup, field_choices={"city": 999_999})
+    assert exc.value.field == "city"
+    assert _counts(kari, dup) == before
+
+
+def test_stale_merge_page_gets_a_conflict(actors, pair):
+    kari, dup = pair
+    with pytest.raises(Conflict):
+        person_merge(actor=actors["admin"], survivor=kari, other=dup, expected_versions={dup.pk: dup.version - 1})
+    assert Person.objects.filter(pk=dup.pk).exists()
+
+
+@pytest.mark.parametrize("name", ["rep_south", "rep_north2", "partner", "customer"])
+def test_someone_who_cannot_see_both_cannot_merge(actors, pair, name):
+    kari, dup = pair  # both owned by rep_north
+    with pytest.raises(DomainError) as exc:
+        person_merge(actor=actors[name], survivor=kari, other=dup)
+    assert exc.value.status in (403, 404)
+    assert Person.objects.filter(pk=dup.pk).exists()
+
+
+def test_rep_cannot_merge_a_visible_person_with_an_invisible_one(actors, pair):
+    kari, _dup = pair
+    south = person_create(actor=actors["rep_south"], first_name="Kari", last_name="Nordmann")
+    with pytest.raises(NotFound):
+        person_merge(actor=actors["rep_north"], survivor=kari, other=south)
+    with pytest.raises(NotFound):
+        merge_preview(actor=actors["rep_north"], survivor_id=kari.pk, other_id=south.pk)
+
+
+@pytest.mark.parametrize("name", ["rep_north", "manager_north", "service", "admin"])
+def test_everyone_who_sees_both_can_merge(actors, pair, name):
+    kari, dup = pair
+    person_merge(actor=actors[name], survivor=kari, other=dup)
+    assert not Person.objects.filter(pk=dup.pk).exists()
+
+
+def test_preview_shows_differences_and_what_will_move(actors, pair, django_assert_max_num_queries):
+    kari, dup = pair
+    with django_assert_max_num_queries(6):
+        preview = merge_preview(actor=actors["admin"], survivor_id=kari.pk, other_id=dup.pk)
+        moving = dict((key, n) for key, _label, n in preview.moving)
+    assert moving == {"interactions": 5, "identities": 3, "affiliations": 2, "consents": 2}
+    assert preview.duplicate_identities == 1
+    differing = {f.name: f for f in preview.differing_fields}
+    assert set(differing) == {"last_name", "lifecycle_stage", "city", "custom.shoe_size"}
+    assert differing["lifecycle_stage"].default_choice == "other"
+    assert differing["last_name"].default_choice == "survivor"
+
+
+def test_merge_with_dated_roles_keeps_role_history(actors, pair):
+    kari, dup = pair
+    fjord = Affiliation.objects.get(person=kari).organization
+    Affiliation.objects.create(
+        person=dup, organization=fjord, title="Sales manager", start_date=dt.date(2015, 1, 1),
+        end_date=dt.date(2019, 12, 31),
+    )
+    person_merge(actor=actors["admin"], survivor=kari, other=dup)
+    assert Affiliation.objects.filter(person=kari, organization=fjord).count() == 2
