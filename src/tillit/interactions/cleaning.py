@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tillit.interactions.models import Channel, Direction, Kind
 
@@ -74,24 +75,28 @@ def parse_time(value, errors: list, now: datetime) -> datetime | None:
     return value
 
 
-def _whole(value, field: str, errors: list, low: int, high: int, reason: str):
+SATISFACTION_REASON = gettext_lazy("Must be a whole number from 0 to 10 (CSAT 1–5 or NPS 0–10).")
+SECONDS_REASON = gettext_lazy("Must be whole seconds, 0 or more.")
+
+
+def _whole(value, field: str, errors: list, low: int, high: int, reason):
     if value is None or value == "":
         return None
     if isinstance(value, bool):
-        errors.append({"field": field, "reason": reason})
+        errors.append({"field": field, "reason": str(reason)})
         return None
     if not isinstance(value, int):
         try:
             as_float = float(value)
         except (TypeError, ValueError):
-            errors.append({"field": field, "reason": reason})
+            errors.append({"field": field, "reason": str(reason)})
             return None
         if as_float != as_float or not as_float.is_integer():
-            errors.append({"field": field, "reason": reason})
+            errors.append({"field": field, "reason": str(reason)})
             return None
         value = int(as_float)
     if value < low or value > high:
-        errors.append({"field": field, "reason": reason})
+        errors.append({"field": field, "reason": str(reason)})
         return None
     return value
 
@@ -189,16 +194,11 @@ def clean_values(item: dict, now: datetime) -> tuple[dict, list[dict]]:  # noqa:
     out["amount"] = amount
     out["currency"] = currency
 
-    out["satisfaction"] = _whole(
-        get("satisfaction"), "satisfaction", errors, 0, 10,
-        _("Must be a whole number from 0 to 10 (CSAT 1–5 or NPS 0–10)."),
-    )
+    out["satisfaction"] = _whole(get("satisfaction"), "satisfaction", errors, 0, 10, SATISFACTION_REASON)
     out["duration_seconds"] = _whole(
-        get("duration_seconds"), "duration_seconds", errors, 0, MAX_SECONDS, _("Must be whole seconds, 0 or more.")
+        get("duration_seconds"), "duration_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON
     )
-    out["wait_seconds"] = _whole(
-        get("wait_seconds"), "wait_seconds", errors, 0, MAX_SECONDS, _("Must be whole seconds, 0 or more.")
-    )
+    out["wait_seconds"] = _whole(get("wait_seconds"), "wait_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON)
     share = get("share_watched")
     if share is not None and share != "":
         try:

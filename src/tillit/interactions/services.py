@@ -6,14 +6,21 @@ items), built for throughput: items are checked in plain Python, people are reso
 set-based queries, and the rows are written with the fastest correct statement the database has.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.accounts.models import User
+from tillit.core.access import ensure_can_see, ensure_staff, restrict
 from tillit.core.errors import ValidationError
-from tillit.interactions.cleaning import clean_values
+from tillit.interactions.cleaning import ITEM_KEYS, clean_id, clean_values
 from tillit.interactions.models import Interaction
+from tillit.interactions.writers import insert_interactions
+from tillit.people.models import Organization
+from tillit.people.resolution import PersonRef, persons_resolve
 
 # Interaction fields ``log_interaction`` accepts as keyword arguments besides the named ones.
 EXTRA_FIELDS = frozenset(
@@ -86,3 +93,218 @@ def _existing(source: str, external_id: str) -> Interaction | None:
     if existing is not None:
         existing.was_created = False
     return existing
+
+
+# --- the batch path ---------------------------------------------------------------------------
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
+@dataclass
+class BatchResult:
+    """The answer to a batch: one entry per item, in order, plus counts.
+
+    Each entry is ``{"index", "status": accepted|duplicate|rejected, "id"?, "errors"?: [{field, reason}]}``;
+    ``id`` is the stored interaction (for a duplicate: the one stored earlier).
+    """
+
+    items: list[dict]
+    accepted: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    people_created: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "accepted": self.accepted, "duplicate": self.duplicate, "rejected": self.rejected,
+            "people_created": self.people_created, "items": self.items,
+        }
+
+
+def log_interactions(*, actor, items: list[dict]) -> BatchResult:
+    """Store a batch of interactions (at most ``settings.TILLIT_BATCH_LIMIT``) for integrations.
+
+    Every item is a dict of interaction values (see ``tillit.interactions.cleaning``) plus its
+    party: ``person_id``, ``person_email``, ``person_phone`` or ``person_external_id`` (with
+    ``person_source``, default: the item's ``source``), optionally ``person_first_name`` /
+    ``person_last_name`` for new leads, and/or ``organization_id``. Unknown people become leads.
+
+    Valid items are stored even when others are rejected; the valid part is written in one
+    transaction (all or nothing). Idempotent on (source, external_id): items already stored,
+    and later items repeating an earlier item's pair, are answered ``duplicate``.
+    """
+    ensure_staff(actor)
+    limit = settings.TILLIT_BATCH_LIMIT
+    if not isinstance(items, list):
+        raise ValidationError(_("Send a list of interactions."), field="items")
+    if len(items) > limit:
+        raise ValidationError(
+            _("At most %(limit)d interactions per batch (this one has %(n)d); split it.")
+            % {"limit": limit, "n": len(items)},
+            field="items",
+        )
+    now = timezone.now()
+    answers: list[dict] = [{"index": index} for index in range(len(items))]
+    rows: list[dict | None] = [None] * len(items)
+    refs: list[PersonRef | None] = [None] * len(items)
+    for index, item in enumerate(items):
+        row, errors = _clean_item(item, now)
+        if errors:
+            answers[index].update(status=REJECTED, errors=errors)
+            continue
+        rows[index] = row
+        refs[index] = _person_ref(item, row)
+
+    result = BatchResult(items=answers)
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                _store(actor, rows, refs, answers, result)
+            break
+        except IntegrityError:
+            # Someone stored one of these (source, external_id) pairs after we looked: look again.
+            if attempt == 2:
+                raise
+    for answer in answers:
+        status = answer["status"]
+        if status == ACCEPTED:
+            result.accepted += 1
+        elif status == DUPLICATE:
+            result.duplicate += 1
+        else:
+            result.rejected += 1
+    return result
+
+
+def _clean_item(item, now) -> tuple[dict | None, list[dict]]:
+    if not isinstance(item, dict):
+        return None, [{"field": "", "reason": _("Each item must be an object.")}]
+    row, errors = clean_values(item, now)
+    if len(item) > len(ITEM_KEYS) or not ITEM_KEYS.issuperset(item):
+        errors.extend({"field": key, "reason": _("Unknown field.")} for key in item if key not in ITEM_KEYS)
+    organization_id = clean_id(item.get("organization_id"), "organization_id", errors)
+    person_id = clean_id(item.get("person_id"), "person_id", errors)
+    for key in ("person_email", "person_phone", "person_external_id", "person_source", "person_first_name",
+                "person_last_name"):
+        value = item.get(key)
+        if value is not None and not isinstance(value, str):
+            if key == "person_external_id" and isinstance(value, int) and not isinstance(value, bool):
+                continue
+            errors.append({"field": key, "reason": _("Must be text.")})
+    if not (person_id or organization_id or item.get("person_email") or item.get("person_phone")
+            or item.get("person_external_id")):
+        errors.append({
+            "field": "person",
+            "reason": _("Name a person (person_id, person_email, person_phone or person_external_id) "
+                        "or an organisation (organization_id)."),
+        })
+    if errors:
+        return None, errors
+    row["organization_id"] = organization_id
+    row["person_id"] = person_id
+    return row, errors
+
+
+def _person_ref(item: dict, row: dict) -> PersonRef | None:
+    get = item.get
+    email, phone, external = get("person_email"), get("person_phone"), get("person_external_id")
+    if row["person_id"] is None and not (email or phone or external):
+        return None
+    return PersonRef(
+        person_id=row["person_id"], email=email or None, phone=phone or None,
+        external_id=str(external) if external not in (None, "") else None,
+        source=get("person_source") or row["source"],
+        first_name=get("person_first_name") or "", last_name=get("person_last_name") or "",
+    )
+
+
+def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], result: BatchResult) -> None:
+    """Inside the batch's transaction: drop duplicates, resolve parties, insert, answer."""
+    # Duplicates inside the batch (first one wins) and against what is stored.
+    first_of: dict[tuple[str, str], int] = {}
+    later: dict[int, int] = {}  # index -> index of the first item with the same pair
+    for index, row in enumerate(rows):
+        if row is not None and row["external_id"] is not None:
+            key = (row["source"], row["external_id"])
+            earlier = first_of.setdefault(key, index)
+            if earlier != index:
+                later[index] = earlier
+    stored = existing_external_ids(first_of.keys()) if first_of else {}
+    pending = []  # indexes still to be written
+    for index, row in enumerate(rows):
+        if row is None:
+            continue
+        if index in later:
+            continue
+        if row["external_id"] is not None:
+            existing = stored.get((row["source"], row["external_id"]))
+            if existing is not None:
+                answers[index].update(status=DUPLICATE, id=existing)
+                continue
+        pending.append(index)
+
+    resolution = persons_resolve(actor=actor, refs=[refs[i] for i in pending])
+    result.people_created = resolution.created
+    errors_by_index = {pending[pos]: errs for pos, errs in resolution.errors.items()}
+    _check_records(actor, [rows[i] for i in pending], pending, errors_by_index)
+    to_write: list[int] = []
+    for pos, index in enumerate(pending):
+        errs = errors_by_index.get(index)
+        if errs:
+            answers[index].update(status=REJECTED, errors=errs)
+            continue
+        if refs[index] is not None:
+            rows[index]["person_id"] = resolution.person_ids[pos]
+        to_write.append(index)
+
+    ids = insert_interactions([rows[i] for i in to_write])
+    for index, pk in zip(to_write, ids, strict=True):
+        answers[index].update(status=ACCEPTED, id=pk)
+    for index, earlier in later.items():
+        first = answers[earlier]
+        if "id" in first:
+            answers[index].update(status=DUPLICATE, id=first["id"])
+        else:
+            answers[index].update(status=REJECTED, errors=first.get("errors", []))
+
+
+def existing_external_ids(pairs) -> dict[tuple[str, str], int]:
+    """``{(source, external_id): id}`` for the pairs already stored (set-based, uses the unique index)."""
+    by_source: dict[str, list[str]] = {}
+    for source, external_id in pairs:
+        by_source.setdefault(source, []).append(external_id)
+    found: dict[tuple[str, str], int] = {}
+    for source, external_ids in by_source.items():
+        for start in range(0, len(external_ids), 2000):
+            chunk = external_ids[start : start + 2000]
+            rows = Interaction.objects.filter(source=source, external_id__in=chunk).values_list("external_id", "id")
+            for external_id, pk in rows:
+                found[(source, external_id)] = pk
+    return found
+
+
+def _check_records(actor, rows: list[dict], indexes: list[int], errors: dict[int, list[dict]]) -> None:
+    """Organisations must be visible to the actor; partners and handlers must exist (set-based)."""
+    org_ids = {row["organization_id"] for row in rows if row["organization_id"]}
+    partner_ids = {row["partner_id"] for row in rows if row["partner_id"]}
+    user_ids = {row["handled_by_id"] for row in rows if row["handled_by_id"]}
+    visible_orgs = _existing_ids(restrict(Organization.objects.all(), actor), org_ids)
+    partners = _existing_ids(Organization.objects.all(), partner_ids)
+    users = _existing_ids(User.objects.all(), user_ids)
+    for index, row in zip(indexes, rows, strict=True):
+        problems = []
+        if row["organization_id"] and row["organization_id"] not in visible_orgs:
+            problems.append({"field": "organization_id", "reason": _("No such organisation.")})
+        if row["partner_id"] and row["partner_id"] not in partners:
+            problems.append({"field": "partner_id", "reason": _("No such partner organisation.")})
+        if row["handled_by_id"] and row["handled_by_id"] not in users:
+            problems.append({"field": "handled_by_id", "reason": _("No such user.")})
+        if problems:
+            errors.setdefault(index, []).extend(problems)
+
+
+def _existing_ids(qs, ids: set[int]) -> set[int]:
+    found: set[int] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 2000):
+        found.update(qs.filter(pk__in=ordered[start : start + 2000]).values_list("id", flat=True))
+    return found

@@ -1,0 +1,298 @@
+"""Resolving many person references at once: the people side of batch ingestion.
+
+An incoming interaction may name its person by id, email, phone (any format) or an external id in
+a source system. ``persons_resolve`` turns up to thousands of such references into person ids with
+a handful of set-based queries (never one per reference), and creates the people it does not know
+as leads, in bulk, with their identities (the first email/phone primary, mirrored on the person).
+
+Rules:
+
+- The first reference that matches decides, in this order: id, external id, email, phone. A match
+  the actor may not see is an error for that reference (never a silent new duplicate).
+- If several people share an email/phone, a visible one is preferred, the oldest first.
+- References that match nobody become new leads. References to the same unknown email, phone or
+  external id (also across items, transitively) become one new lead.
+- New leads get an owner and team as ``person_create`` would give them (a sales rep owns what they
+  create; someone who sees their team's records gives it to their team).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tillit.core.access import can_see
+from tillit.core.errors import ValidationError
+from tillit.people.models import Identity, IdentityKind, LifecycleStage, Person
+from tillit.people.services import _default_owner_team, clean_email, clean_phone
+
+CHUNK = 2000  # parameters per IN (...) query; well below SQLite's and PostgreSQL's limits
+
+
+@dataclass(slots=True)
+class PersonRef:
+    """What an item says about its person (raw, as received)."""
+
+    person_id: int | None = None
+    email: str | None = None
+    phone: str | None = None
+    external_id: str | None = None
+    source: str | None = None
+    first_name: str = ""
+    last_name: str = ""
+
+
+@dataclass
+class Resolution:
+    person_ids: list[int | None]
+    errors: dict[int, list[dict]] = field(default_factory=dict)
+    created: int = 0
+
+
+class _Owned:
+    __slots__ = ("owner_id", "team_id")
+
+    def __init__(self, owner_id, team_id):
+        self.owner_id = owner_id
+        self.team_id = team_id
+
+
+def _chunks(values: Sequence, size: int = CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _identity_matches(kind: str, keys: set[str]) -> dict[tuple[str, str], list[tuple[int, int | None, int | None]]]:
+    """``{(system, normalized): [(person_id, owner_id, team_id), …]}`` oldest person first."""
+    found: dict[tuple[str, str], list] = {}
+    ordered = sorted(keys)
+    for chunk in _chunks(ordered):
+        rows = Identity.objects.filter(kind=kind, normalized__in=chunk).values_list(
+            "system", "normalized", "person_id", "person__owner_id", "person__team_id"
+        )
+        for system, normalized, person_id, owner_id, team_id in rows:
+            found.setdefault((system, normalized), []).append((person_id, owner_id, team_id))
+    for candidates in found.values():
+        candidates.sort()
+    return found
+
+
+class _UnionFind:
+    def __init__(self):
+        self.parent: dict = {}
+
+    def find(self, key):
+        parent = self.parent
+        root = parent.setdefault(key, key)
+        while parent[root] != root:
+            root = parent[root]
+        while parent[key] != root:
+            parent[key], key = root, parent[key]
+        return root
+
+    def union(self, a, b):
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[rb] = ra
+
+
+def _normalise(refs: Sequence[PersonRef | None], errors: dict[int, list[dict]]):
+    """Clean every reference once per distinct raw value; errors name the item's field."""
+    emails: dict[str, str | None] = {}
+    phones: dict[str, str | None] = {}
+    normalised: list[tuple | None] = []
+    for index, ref in enumerate(refs):
+        if ref is None:
+            normalised.append(None)
+            continue
+        problems = []
+        email = phone = external = None
+        if ref.email:
+            if ref.email not in emails:
+                try:
+                    emails[ref.email] = clean_email(ref.email, field="person_email")
+                except ValidationError:
+                    emails[ref.email] = None
+            email = emails[ref.email]
+            if email is None:
+                problems.append({"field": "person_email", "reason": _("Not a valid email address.")})
+        if ref.phone:
+            if ref.phone not in phones:
+                try:
+                    phones[ref.phone] = clean_phone(ref.phone, field="person_phone")
+                except ValidationError:
+                    phones[ref.phone] = None
+            phone = phones[ref.phone]
+            if phone is None:
+                problems.append(
+                    {"field": "person_phone", "reason": _("Not a phone number we can read; include the country code.")}
+                )
+        if ref.external_id:
+            system = (ref.source or "").strip()
+            value = ref.external_id.strip()
+            if not system:
+                problems.append({"field": "person_source", "reason": _("Name the system the external id is from.")})
+            elif len(value) > 254 or len(system) > 60:
+                problems.append({"field": "person_external_id", "reason": _("Too long.")})
+            else:
+                external = (system, value)
+        if problems:
+            errors[index] = problems
+            normalised.append(None)
+        else:
+            normalised.append((ref.person_id, external, email, phone))
+    return normalised
+
+
+def _pick(candidates, visible) -> tuple[int | None, bool]:
+    """The person a reference points at: ``(id, True)``, ``(None, False)`` if none is visible."""
+    for person_id, owner_id, team_id in candidates:
+        if visible(person_id, owner_id, team_id):
+            return person_id, True
+    return None, False
+
+
+@transaction.atomic
+def persons_resolve(*, actor, refs: Sequence[PersonRef | None], create_missing: bool = True) -> Resolution:
+    """Resolve ``refs`` (``None`` = no person for that item) to person ids; see the module docstring.
+
+    Returns the ids in the same order (``None`` where there was no reference or an error) and the
+    errors per index as ``[{"field", "reason"}]``. The caller checked that ``actor`` is an employee.
+    """
+    errors: dict[int, list[dict]] = {}
+    normalised = _normalise(refs, errors)
+
+    ids: set[int] = set()
+    externals: set[str] = set()
+    emails: set[str] = set()
+    phones: set[str] = set()
+    for ref in normalised:
+        if ref is None:
+            continue
+        person_id, external, email, phone = ref
+        if person_id is not None:
+            ids.add(person_id)
+        if external is not None:
+            externals.add(external[1])
+        if email is not None:
+            emails.add(email)
+        if phone is not None:
+            phones.add(phone)
+
+    by_id: dict[int, tuple] = {}
+    for chunk in _chunks(sorted(ids)):
+        for pk, owner_id, team_id in Person.objects.filter(pk__in=chunk).values_list("id", "owner_id", "team_id"):
+            by_id[pk] = (pk, owner_id, team_id)
+    by_external = _identity_matches(IdentityKind.EXTERNAL, externals) if externals else {}
+    by_email = _identity_matches(IdentityKind.EMAIL, emails) if emails else {}
+    by_phone = _identity_matches(IdentityKind.PHONE, phones) if phones else {}
+
+    seen: dict[int, bool] = {}
+
+    def visible(person_id, owner_id, team_id) -> bool:
+        answer = seen.get(person_id)
+        if answer is None:
+            answer = seen[person_id] = can_see(actor, _Owned(owner_id, team_id))
+        return answer
+
+    invisible = _("This person is in records you may not see.")
+    person_ids: list[int | None] = [None] * len(refs)
+    missing: list[tuple[int, tuple]] = []
+    for index, ref in enumerate(normalised):
+        if ref is None:
+            continue
+        person_id, external, email, phone = ref
+        if person_id is not None:
+            row = by_id.get(person_id)
+            if row is None or not visible(*row):
+                errors[index] = [{"field": "person_id", "reason": _("No such person.")}]
+            else:
+                person_ids[index] = person_id
+            continue
+        for field_name, candidates in (
+            ("person_external_id", by_external.get(external) if external else None),
+            ("person_email", by_email.get(("", email)) if email else None),
+            ("person_phone", by_phone.get(("", phone)) if phone else None),
+        ):
+            if candidates:
+                chosen, ok = _pick(candidates, visible)
+                if ok:
+                    person_ids[index] = chosen
+                else:
+                    errors[index] = [{"field": field_name, "reason": invisible}]
+                break
+        else:
+            missing.append((index, ref))
+
+    created = 0
+    if missing and create_missing:
+        created = _create_leads(actor, refs, missing, person_ids)
+    return Resolution(person_ids=person_ids, errors=errors, created=created)
+
+
+def _create_leads(actor, refs: Sequence[PersonRef | None], missing: list[tuple[int, tuple]],
+                  person_ids: list[int | None]) -> int:
+    """Create one lead per group of connected unknown references; fill in ``person_ids``."""
+    groups = _UnionFind()
+    for _index, (_pid, external, email, phone) in missing:
+        keys = [("x", *external)] if external else []
+        keys += [("e", email)] if email else []
+        keys += [("p", phone)] if phone else []
+        for key in keys[1:]:
+            groups.union(keys[0], key)
+        groups.find(keys[0])
+
+    owner, team = _default_owner_team(actor, None, None)
+    now = timezone.now()
+    leads: dict = {}  # root key -> {"person": Person, "identities": [(kind, system, raw, normalized)]}
+    for index, (_pid, external, email, phone) in missing:
+        ref = refs[index]
+        root = groups.find(("x", *external) if external else ("e", email) if email else ("p", phone))
+        lead = leads.get(root)
+        if lead is None:
+            person = Person(
+                lifecycle_stage=LifecycleStage.LEAD, owner=owner, team=team, created_at=now, updated_at=now,
+                first_name=(ref.first_name or "")[:100], last_name=(ref.last_name or "")[:100],
+            )
+            lead = leads[root] = {"person": person, "identities": {}, "items": []}
+        person = lead["person"]
+        if not person.first_name and ref.first_name:
+            person.first_name = ref.first_name[:100]
+        if not person.last_name and ref.last_name:
+            person.last_name = ref.last_name[:100]
+        identities = lead["identities"]
+        if external:
+            identities.setdefault((IdentityKind.EXTERNAL, external[0], external[1]), ref.external_id.strip())
+        if email:
+            identities.setdefault((IdentityKind.EMAIL, "", email), ref.email.strip())
+            if not person.primary_email:
+                person.primary_email = email
+        if phone:
+            identities.setdefault((IdentityKind.PHONE, "", phone), ref.phone.strip())
+            if not person.primary_phone:
+                person.primary_phone = phone
+        lead["items"].append(index)
+
+    people = [lead["person"] for lead in leads.values()]
+    Person.objects.bulk_create(people, batch_size=1000)
+    rows = []
+    for lead in leads.values():
+        person = lead["person"]
+        for index in lead["items"]:
+            person_ids[index] = person.pk
+        for (kind, system, normalized), raw in lead["identities"].items():
+            is_primary = (kind == IdentityKind.EMAIL and normalized == person.primary_email) or (
+                kind == IdentityKind.PHONE and normalized == person.primary_phone
+            )
+            rows.append(
+                Identity(
+                    person_id=person.pk, kind=kind, system=system, value=raw[:254], normalized=normalized,
+                    is_primary=is_primary, created_at=now, updated_at=now,
+                )
+            )
+    Identity.objects.bulk_create(rows, batch_size=1000)
+    return len(people)
