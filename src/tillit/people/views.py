@@ -1,10 +1,198 @@
-"""Person and organisation lists and forms (stubs until implemented)."""
+"""Person and organisation lists, forms and the CSV export. Thin: selectors read, services write."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+import csv
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tillit.core.errors import Conflict, DomainError, NotFound
+from tillit.people import selectors, services
+from tillit.people.forms import OrganizationForm, PersonForm, organization_label
+from tillit.people.models import LifecycleStage
+
+PAGE_SIZE = 50
 
 
-def person_list(request):
-    return HttpResponse("TODO")
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
 
 
-person_create = person_edit = organization_list = organization_create = organization_edit = person_list
+def _person_filters(request: HttpRequest) -> dict:
+    return {
+        "q": request.GET.get("q", "").strip()[:200],
+        "lifecycle_stage": request.GET.get("stage", ""),
+        "owner_id": _int(request.GET.get("owner")),
+        "organization_id": _int(request.GET.get("organization")),
+    }
+
+
+def _querystring(request: HttpRequest, *, without: tuple[str, ...] = ("page",)) -> str:
+    pairs = [(k, v) for k, v in request.GET.items() if k not in without and v]
+    return urlencode(pairs)
+
+
+def _page(request: HttpRequest, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def person_list(request: HttpRequest) -> HttpResponse:
+    filters = _person_filters(request)
+    page = _page(request, selectors.person_list(actor=request.user, **filters))
+    context = {
+        "page": page,
+        "filters": filters,
+        "filtered": any(filters.values()),
+        "stages": LifecycleStage.choices,
+        "owners": selectors.owner_choices(actor=request.user),
+        "querystring": _querystring(request),
+    }
+    template = "people/person_list.html#results" if request.htmx else "people/person_list.html"
+    return render(request, template, context)
+
+
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = PersonForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_create(actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": person.full_name})
+            return redirect("card:person", person_id=person.pk)
+    return render(request, "people/person_form.html", {"form": form, "person": None})
+
+
+def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
+    try:
+        person = selectors.person_get(actor=request.user, person_id=person_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    form = PersonForm(request.POST or None, actor=request.user, person=person)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person,
+                                   expected_version=form.cleaned_data["version"], **form.service_fields())
+        except Conflict:
+            conflict = True
+            form.add_error(None, _("This person was changed by someone else while you were editing. "
+                                   "Your changes are not saved; reload to see the latest version."))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": person.full_name})
+            return redirect("card:person", person_id=person.pk)
+    status = 409 if conflict else 200
+    return render(request, "people/person_form.html", {"form": form, "person": person}, status=status)
+
+
+def organization_options(request: HttpRequest) -> HttpResponse:
+    """``<option>`` rows for the organisation picker on the person form (htmx)."""
+    q = (request.GET.get("organization") or request.GET.get("q") or "").strip()[:200]
+    q = q.split(" (#")[0]
+    orgs = selectors.organization_list(actor=request.user, q=q)[:20] if q else []
+    return render(request, "people/person_form.html#organization_options",
+                  {"organizations": [organization_label(o) for o in orgs]})
+
+
+def person_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The current list (same filters, same access) as CSV, streamed row by row."""
+    qs = selectors.person_list(actor=request.user, **_person_filters(request))
+    header = [
+        _("id"), _("first name"), _("last name"), _("email"), _("phone"), _("organisation"), _("title"),
+        _("lifecycle stage"), _("owner"), _("team"), _("persona"), _("relationship category"), _("city"),
+        _("country"), _("created"), _("updated"),
+    ]
+
+    def rows():
+        yield header
+        for p in qs.iterator(chunk_size=2000):
+            yield [
+                p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
+                _cell(p.organization_name or ""), _cell(p.title or ""), p.lifecycle_stage,
+                _cell(str(p.owner) if p.owner else ""), _cell(str(p.team) if p.team else ""), _cell(p.persona),
+                _cell(p.relationship_category), _cell(p.city), p.country,
+                p.created_at.isoformat(), p.updated_at.isoformat(),
+            ]
+
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse((writer.writerow(r) for r in rows()), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.csv"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(text: str) -> str:
+    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def organization_list(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:200]
+    owner_id = _int(request.GET.get("owner"))
+    page = _page(request, selectors.organization_list(actor=request.user, q=q, owner_id=owner_id))
+    context = {
+        "page": page,
+        "filters": {"q": q, "owner_id": owner_id},
+        "filtered": bool(q or owner_id),
+        "owners": selectors.owner_choices(actor=request.user),
+        "querystring": _querystring(request),
+    }
+    template = "people/organization_list.html#results" if request.htmx else "people/organization_list.html"
+    return render(request, template, context)
+
+
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = form.service_fields()
+            organization = services.organization_create(actor=request.user, **data)
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": organization.name})
+            return redirect("card:organization", organization_id=organization.pk)
+    return render(request, "people/organization_form.html", {"form": form, "organization": None})
+
+
+def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
+    try:
+        organization = selectors.organization_get(actor=request.user, organization_id=organization_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    form = OrganizationForm(request.POST or None, actor=request.user, organization=organization)
+    conflict = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organization_update(actor=request.user, organization=organization,
+                                         expected_version=form.cleaned_data["version"], **form.service_fields())
+        except Conflict:
+            conflict = True
+            form.add_error(None, _("This organisation was changed by someone else while you were editing. "
+                                   "Your changes are not saved; reload to see the latest version."))
+        except DomainError as exc:
+            form.add_domain_error(exc)
+        else:
+            messages.success(request, _("%(name)s is saved.") % {"name": organization.name})
+            return redirect("card:organization", organization_id=organization.pk)
+    status = 409 if conflict else 200
+    return render(request, "people/organization_form.html", {"form": form, "organization": organization},
+                  status=status)
+
