@@ -1,3 +1,57 @@
-from ninja import Router
+"""The card over the API: the same selectors as the pages, so both always agree."""
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+
+from tillit.card import selectors
+from tillit.card.schemas import CardOut, LookupOut, OrganizationCardOut, TimelineOut
+from tillit.core.errors import ValidationError
 
 router = Router(tags=["card"])
+
+
+class TimelineQuery(Schema):
+    channel: str = ""
+    kind: str = ""
+    page: int = 1
+
+
+class LookupQuery(Schema):
+    q: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+@router.get("/persons/{person_id}/card", response=CardOut, summary="A person's customer card")
+def person_card(request, person_id: int):
+    """Identity, roles, owner, consents, last contact, counts, interests, email engagement, activity
+    per month and the first page of the timeline."""
+    return selectors.customer_card(actor=request.auth, person_id=person_id)
+
+
+@router.get("/persons/{person_id}/timeline", response=TimelineOut, summary="A person's timeline, newest first")
+def person_timeline(request, person_id: int, filters: Query[TimelineQuery]):
+    """Includes organisation-level interactions of the organisations where the person has a current role."""
+    return selectors.timeline(actor=request.auth, person=person_id, **filters.dict())
+
+
+@router.get("/organizations/{organization_id}/card", response=OrganizationCardOut,
+            summary="An organisation's card")
+def organization_card(request, organization_id: int):
+    return selectors.organization_card(actor=request.auth, organization_id=organization_id)
+
+
+@router.get("/organizations/{organization_id}/timeline", response=TimelineOut,
+            summary="An organisation's timeline: its own interactions and its people's")
+def organization_timeline(request, organization_id: int, filters: Query[TimelineQuery]):
+    return selectors.timeline(actor=request.auth, organization=organization_id, **filters.dict())
+
+
+@router.get("/lookup", response=LookupOut, summary="Screen-pop: find persons by phone, email or external id")
+def lookup(request, params: Query[LookupQuery]):
+    """``?phone=`` in any format (``+47 912 34 567``, ``91234567``, ``0047-91234567``), ``?email=`` in
+    any case, or ``?q=`` for either or an external id."""
+    if not (params.q or params.phone or params.email):
+        raise ValidationError(_("Give q, phone or email."), field="q")
+    people = selectors.lookup_by(actor=request.auth, phone=params.phone, email=params.email, q=params.q)
+    return {"count": len(people), "results": people}

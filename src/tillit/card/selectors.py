@@ -432,7 +432,7 @@ def _clean_filters(channel: str, kind: str, page) -> tuple[str, str, int]:
     if kind and kind not in Kind.values:
         raise ValidationError(_("Unknown kind."), field="kind")
     try:
-        page = int(page or 1)
+        page = 1 if page is None or page == "" else int(page)
     except (TypeError, ValueError):
         raise ValidationError(_("The page must be a whole number."), field="page") from None
     if page < 1:

@@ -1,0 +1,66 @@
+"""Small display helpers for the card templates."""
+
+from django import template
+from django.utils.translation import gettext as _
+
+from tillit.card.charts import month_bars_svg
+from tillit.card.forms import OUTCOMES
+
+register = template.Library()
+
+CHANNEL_MARKS = {
+    "web": "www", "email": "@", "phone": "tel", "ivr": "ivr", "chat": "chat", "sms": "sms", "social": "soc",
+    "meeting": "mtg", "webinar": "wbn", "fax": "fax", "kiosk": "ksk", "partner": "ptn", "portal": "ptl",
+    "post": "post",
+}
+
+
+@register.filter
+def outcome_label(value: str) -> str:
+    return str(OUTCOMES.get(value, value))
+
+
+@register.filter
+def channel_mark(channel: str) -> str:
+    return CHANNEL_MARKS.get(channel, (channel or "?")[:3])
+
+
+@register.filter
+def duration(seconds) -> str:
+    """``270`` → ``4 min 30 s``; ``3900`` → ``1 h 5 min``; ``45`` → ``45 s``."""
+    if seconds is None or seconds == "":
+        return ""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes} if minutes else _("%(h)d h") % {"h": hours}
+    if minutes:
+        return _("%(m)d min %(s)d s") % {"m": minutes, "s": secs} if secs else _("%(m)d min") % {"m": minutes}
+    return _("%(s)d s") % {"s": secs}
+
+
+@register.filter
+def percent(value) -> str:
+    if value is None:
+        return "—"
+    return f"{round(value * 100)} %"
+
+
+@register.filter
+def width(share) -> str:
+    """A share 0–1 as a CSS width, at least a sliver when non-zero."""
+    share = float(share or 0)
+    return f"{max(share * 100, 2 if share else 0):.1f}%"
+
+
+@register.simple_tag
+def activity_chart(months, title=""):
+    return month_bars_svg(months, title=title)
+
+
+@register.filter
+def phone(e164: str) -> str:
+    from tillit.core.phones import format_phone
+
+    return format_phone(e164) if e164 else ""
