@@ -257,3 +257,11 @@ def test_export_uses_the_same_filters(actors, login, ola):
     assert [r[1] for r in rows[1:]] == ["Ola"]
     rows = _csv(client.get(reverse("people:person_export"), {"stage": "lead"}))
     assert [r[1] for r in rows[1:]] == ["Kari"]
+
+
+def test_admin_pages_for_people_load(actors, login, ola, fjord):
+    client = login(actors["admin"])
+    assert client.get(reverse("admin:people_person_changelist"), {"q": "ola"}).status_code == 200
+    assert client.get(reverse("admin:people_person_change", args=[ola.pk])).status_code == 200
+    assert client.get(reverse("admin:people_organization_changelist")).status_code == 200
+    assert client.get(reverse("admin:people_mergerecord_changelist")).status_code == 200
