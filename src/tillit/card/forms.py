@@ -154,11 +154,12 @@ class NoteForm(LogForm):
 
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(
         attrs={"rows": 4, "placeholder": _("Something colleagues should know about this customer")}))
-    channel = forms.ChoiceField(label=_("About contact via"), choices=NOTE_CHANNELS, initial=Channel.PHONE)
+    channel = forms.ChoiceField(label=_("About contact via"), choices=NOTE_CHANNELS, initial=Channel.PHONE,
+                                required=False)
 
     def interaction_values(self) -> dict:
         d = self.cleaned_data
-        return {"channel": d["channel"], "kind": Kind.NOTE, "direction": "internal", "text": d["text"]}
+        return {"channel": d["channel"] or Channel.PHONE, "kind": Kind.NOTE, "direction": "internal", "text": d["text"]}
 
 
 FORMS = {LogType.CALL: CallForm, LogType.MEETING: MeetingForm, LogType.NOTE: NoteForm}
