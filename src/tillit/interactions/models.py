@@ -57,21 +57,23 @@ class Interaction(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
+    # No single-column indexes on the foreign keys: the composite and partial indexes in Meta cover
+    # every look-up and cascade, and each index left out makes ingestion markedly faster.
     person = models.ForeignKey(
         "people.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE,
-        related_name="interactions",
+        related_name="interactions", db_index=False,
     )
     organization = models.ForeignKey(
         "people.Organization", verbose_name=_("organisation"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="interactions",
+        on_delete=models.CASCADE, related_name="interactions", db_index=False,
     )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="handled_interactions",
+        on_delete=models.SET_NULL, related_name="handled_interactions", db_index=False,
     )
     partner = models.ForeignKey(
         "people.Organization", verbose_name=_("partner"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="partner_interactions",
+        related_name="partner_interactions", db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     topic = models.CharField(_("topic"), max_length=100, blank=True)
@@ -96,8 +98,14 @@ class Interaction(models.Model):
         indexes = [
             # The card and the timeline: newest first for one person / one organisation.
             models.Index(fields=["person", "-occurred_at"], name="interaction_person_time"),
-            models.Index(fields=["organization", "-occurred_at"], name="interaction_org_time"),
+            models.Index(
+                fields=["organization", "-occurred_at"], name="interaction_org_time",
+                condition=Q(organization__isnull=False),
+            ),
             models.Index(fields=["occurred_at"], name="interaction_time"),
+            # Most rows have no handler or partner (tracking, email events): index only those that do.
+            models.Index(fields=["handled_by"], name="interaction_handled_by", condition=Q(handled_by__isnull=False)),
+            models.Index(fields=["partner"], name="interaction_partner", condition=Q(partner__isnull=False)),
         ]
         constraints = [
             # Idempotent ingestion: replaying a batch cannot create a second row.

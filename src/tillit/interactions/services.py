@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
-from tillit.core.access import ensure_can_see, ensure_staff, restrict
+from tillit.core.access import ensure_can_see, ensure_staff
 from tillit.core.errors import ValidationError
 from tillit.interactions.cleaning import ITEM_KEYS, clean_id, clean_values
 from tillit.interactions.models import Interaction
 from tillit.interactions.writers import insert_interactions
 from tillit.people.models import Organization
-from tillit.people.resolution import PersonRef, persons_resolve
+from tillit.people.resolution import PersonRef, persons_resolve, rows_in, visibility_check
 
 # Interaction fields ``log_interaction`` accepts as keyword arguments besides the named ones.
 EXTRA_FIELDS = frozenset(
@@ -96,6 +96,7 @@ def _existing(source: str, external_id: str) -> Interaction | None:
 
 
 # --- the batch path ---------------------------------------------------------------------------
+INTERACTION_TABLE = Interaction._meta.db_table
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 
 
@@ -273,12 +274,10 @@ def existing_external_ids(pairs) -> dict[tuple[str, str], int]:
     for source, external_id in pairs:
         by_source.setdefault(source, []).append(external_id)
     found: dict[tuple[str, str], int] = {}
+    sql = f'SELECT "external_id", "id" FROM "{INTERACTION_TABLE}" WHERE "source" = %s AND "external_id" IN ({{marks}})'
     for source, external_ids in by_source.items():
-        for start in range(0, len(external_ids), 2000):
-            chunk = external_ids[start : start + 2000]
-            rows = Interaction.objects.filter(source=source, external_id__in=chunk).values_list("external_id", "id")
-            for external_id, pk in rows:
-                found[(source, external_id)] = pk
+        for external_id, pk in rows_in(sql, external_ids, [source]):
+            found[(source, external_id)] = pk
     return found
 
 
@@ -287,9 +286,14 @@ def _check_records(actor, rows: list[dict], indexes: list[int], errors: dict[int
     org_ids = {row["organization_id"] for row in rows if row["organization_id"]}
     partner_ids = {row["partner_id"] for row in rows if row["partner_id"]}
     user_ids = {row["handled_by_id"] for row in rows if row["handled_by_id"]}
-    visible_orgs = _existing_ids(restrict(Organization.objects.all(), actor), org_ids)
-    partners = _existing_ids(Organization.objects.all(), partner_ids)
-    users = _existing_ids(User.objects.all(), user_ids)
+    org_table, user_table = Organization._meta.db_table, User._meta.db_table
+    visible_orgs = set()
+    if org_ids:
+        sql = f'SELECT "id", "owner_id", "team_id" FROM "{org_table}" WHERE "id" IN ({{marks}})'
+        visible = visibility_check(actor)
+        visible_orgs = {pk for pk, owner_id, team_id in rows_in(sql, org_ids) if visible(pk, owner_id, team_id)}
+    partners = {r[0] for r in rows_in(f'SELECT "id" FROM "{org_table}" WHERE "id" IN ({{marks}})', partner_ids)}
+    users = {r[0] for r in rows_in(f'SELECT "id" FROM "{user_table}" WHERE "id" IN ({{marks}})', user_ids)}
     for index, row in zip(indexes, rows, strict=True):
         problems = []
         if row["organization_id"] and row["organization_id"] not in visible_orgs:
@@ -301,10 +305,3 @@ def _check_records(actor, rows: list[dict], indexes: list[int], errors: dict[int
         if problems:
             errors.setdefault(index, []).extend(problems)
 
-
-def _existing_ids(qs, ids: set[int]) -> set[int]:
-    found: set[int] = set()
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), 2000):
-        found.update(qs.filter(pk__in=ordered[start : start + 2000]).values_list("id", flat=True))
-    return found

@@ -14,11 +14,11 @@ one of them between that check and this insert, the unique constraint raises ``I
 and the caller retries (the statement runs inside a savepoint).
 """
 
-import json
 from datetime import UTC
 
 from django.db import connection
 from django.utils import timezone
+from pydantic_core import to_json
 
 from tillit.interactions.models import Interaction
 
@@ -50,7 +50,6 @@ def _sqlite_time(value) -> str:
 
 def _sqlite(rows: list[dict]) -> list[int]:
     created_at = _sqlite_time(timezone.now())
-    dumps = json.dumps
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT COALESCE(MAX("id"), 0) FROM "{TABLE}"')  # noqa: S608 - our own table name
         high = cursor.fetchone()[0]
@@ -69,7 +68,7 @@ def _sqlite(rows: list[dict]) -> list[int]:
                     r["organization_id"], r["handled_by_id"], r["partner_id"], r["subject"], r["topic"],
                     r["product"], None if amount is None else str(amount), r["currency"], r["satisfaction"],
                     r["duration_seconds"], r["wait_seconds"], r["share_watched"], r["outcome"], r["text"],
-                    r["source"], r["external_id"], dumps(payload) if payload else "{}", created_at,
+                    r["source"], r["external_id"], to_json(payload).decode() if payload else "{}", created_at,
                 )
             )
             next_id += 1
@@ -81,7 +80,6 @@ def _sqlite(rows: list[dict]) -> list[int]:
 
 def _postgresql(rows: list[dict]) -> list[int]:
     created_at = timezone.now()
-    dumps = json.dumps
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [TABLE, len(rows)]
@@ -98,7 +96,7 @@ def _postgresql(rows: list[dict]) -> list[int]:
                         r["organization_id"], r["handled_by_id"], r["partner_id"], r["subject"], r["topic"],
                         r["product"], r["amount"], r["currency"], r["satisfaction"], r["duration_seconds"],
                         r["wait_seconds"], r["share_watched"], r["outcome"], r["text"], r["source"],
-                        r["external_id"], dumps(payload) if payload else "{}", created_at,
+                        r["external_id"], to_json(payload).decode() if payload else "{}", created_at,
                     )
                 )
     return ids
