@@ -154,3 +154,53 @@ def test_candidates_use_a_constant_number_of_queries(actors, django_assert_max_n
 def test_name_normalisation_folds_nordic_letters():
     assert normalize_name("Åse", "Ødegård-Bjørnstad") == "ase odegard bjornstad"
     assert normalize_name(" JÖRG ", "Müller") == "jorg muller"
+
+
+# --- the duplicates page --------------------------------------------------------------------
+def test_duplicates_page_lists_pairs_with_a_compare_and_merge_link(actors, login, django_assert_max_num_queries):
+    admin = actors["admin"]
+    fjord = organization_create(actor=admin, name="Fjord AS")
+    a = person_create(actor=admin, first_name="Kari", last_name="Nordmann", emails=["kari@fjord.no"],
+                      phones=["+47 912 34 567"], organization=fjord, title="CEO")
+    b = person_create(actor=admin, first_name="Kari", last_name="Nordman", emails=["KARI@fjord.no"])
+    log_interaction(actor=admin, channel="phone", kind="call", person=b)
+    for i in range(5):
+        person_create(actor=admin, first_name="Per", last_name=f"Vik{i}", phones=[f"+47 400 00 00{i}", "22 00 00 01"])
+    client = login(admin)
+
+    with django_assert_max_num_queries(10):
+        response = client.get("/duplicates/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'href="/persons/{b.pk}/merge/{a.pk}/"' in html  # the one with more history is offered as survivor
+    assert "Same email: kari@fjord.no" in html
+    assert "Fjord AS" in html and "+47 91 23 45 67" in html
+    assert "1 interaction" in html
+    assert html.count('data-testid="pair"') == 11
+
+
+def test_duplicates_page_has_an_empty_state(actors, login):
+    person_create(actor=actors["admin"], first_name="Solo", last_name="Person", emails=["solo@firma.no"])
+    response = login(actors["admin"]).get("/duplicates/")
+    assert response.status_code == 200
+    assert 'data-testid="empty"' in response.content.decode()
+    assert "No likely duplicates." in response.content.decode()
+
+
+def test_duplicates_page_shows_a_rep_only_their_own_persons(actors, login):
+    for owner in ("rep_north", "rep_south"):
+        for _ in range(2):
+            person_create(actor=actors[owner], first_name=owner, last_name="Dup", emails=[f"{owner}@x.no"])
+    html = login(actors["rep_north"]).get("/duplicates/").content.decode()
+    assert "rep_north@x.no" in html and "rep_south@x.no" not in html
+
+
+@pytest.mark.parametrize("name", ["partner", "customer"])
+def test_duplicates_page_is_forbidden_for_non_employees(actors, login, name):
+    assert login(actors[name]).get("/duplicates/").status_code == 403
+
+
+def test_duplicates_page_requires_login(client):
+    response = client.get("/duplicates/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

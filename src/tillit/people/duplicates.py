@@ -68,6 +68,10 @@ class DuplicatePair:
     name_similarity: float = 0.0
 
     @property
+    def persons(self) -> tuple[Person, Person]:
+        return self.first, self.second
+
+    @property
     def explanations(self) -> list[str]:
         out = [_("Same email: %(value)s") % {"value": e} for e in self.emails]
         out += [_("Same phone: %(value)s") % {"value": format_phone(p)} for p in self.phones]

@@ -31,7 +31,7 @@ from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from tillit.accounts.models import User
 from tillit.core.access import ensure_can_see, ensure_staff
@@ -83,6 +83,7 @@ class MergePreview:
     # (accessor, label, survivor's count, other's count) per relation; the other's rows move.
     relations: list[tuple[str, str, int, int]] = field(default_factory=list)
     duplicate_identities: int = 0
+    shared_identities: set[str] = field(default_factory=set)  # normalised values both persons have
 
     @property
     def differing_fields(self) -> list[MergeField]:
@@ -90,7 +91,28 @@ class MergePreview:
 
     @property
     def moving(self) -> list[tuple[str, str, int]]:
-        return [(accessor, label, n) for accessor, label, _s, n in self.relations if n]
+        """(accessor, label, count) of the other's rows that move (exact duplicate identities left out)."""
+        return [
+            (accessor, label, n - self.duplicate_identities if accessor == "identities" else n)
+            for accessor, label, _s, n in self.relations
+            if n and (accessor != "identities" or n > self.duplicate_identities)
+        ]
+
+    @property
+    def persons(self) -> tuple[Person, Person]:
+        return self.survivor, self.other
+
+    @property
+    def directions(self) -> list[tuple[Person, Person, list[str]]]:
+        """For each choice of record to keep: (kept, deleted, ["3 interactions", "1 consent", …])."""
+        out = []
+        for keep, gone, index in ((self.survivor, self.other, 3), (self.other, self.survivor, 2)):
+            counts = {
+                row[0]: row[index] - (self.duplicate_identities if row[0] == "identities" else 0)
+                for row in self.relations
+            }
+            out.append((keep, gone, describe_counts(counts)))
+        return out
 
 
 def _relations() -> list[models.ForeignObjectRel]:
@@ -178,6 +200,7 @@ def merge_preview(*, actor: User, survivor_id: int, other_id: int) -> MergePrevi
             )
         )
     keys = {(i.kind, i.system, i.normalized) for i in survivor.identities.all()}
+    shared = [i for i in other.identities.all() if (i.kind, i.system, i.normalized) in keys]
     return MergePreview(
         survivor=survivor,
         other=other,
@@ -186,7 +209,8 @@ def merge_preview(*, actor: User, survivor_id: int, other_id: int) -> MergePrevi
             (rel.get_accessor_name(), _relation_label(rel), getattr(survivor, f"n_{i}"), getattr(other, f"n_{i}"))
             for i, rel in enumerate(relations)
         ],
-        duplicate_identities=sum((i.kind, i.system, i.normalized) in keys for i in other.identities.all()),
+        duplicate_identities=len(shared),
+        shared_identities={i.normalized for i in shared},
     )
 
 
@@ -337,11 +361,32 @@ def _sync_primary_contacts(person: Person) -> None:
         setattr(person, attr, primary.normalized if primary is not None else "")
 
 
+def describe_counts(counts: dict) -> list[str]:
+    """``{"interactions": 5, "consents": 1}`` → ``["5 interactions", "1 consent"]`` (translated)."""
+    phrases = {
+        "interactions": lambda n: ngettext("%(n)d interaction", "%(n)d interactions", n),
+        "identities": lambda n: ngettext("%(n)d email, phone or other id", "%(n)d emails, phones or other ids", n),
+        "affiliations": lambda n: ngettext("%(n)d role", "%(n)d roles", n),
+        "consents": lambda n: ngettext("%(n)d consent", "%(n)d consents", n),
+        "merges": lambda n: ngettext("%(n)d earlier merge", "%(n)d earlier merges", n),
+    }
+    labels = {rel.get_accessor_name(): _relation_label(rel) for rel in _relations()}
+    out = []
+    for key, n in sorted(counts.items(), key=lambda item: (list(phrases).index(item[0]) if item[0] in phrases else 9)):
+        if not isinstance(n, int) or not n:
+            continue
+        if key in phrases:
+            out.append(phrases[key](n) % {"n": n})
+        else:
+            out.append(f"{labels.get(key, key)}: {n}")
+    return out
+
+
 def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: int, counts: dict) -> None:
     from tillit.interactions.models import Direction, Kind
     from tillit.interactions.services import log_interaction
 
-    moved = ", ".join(f"{label}: {counts[accessor]}" for accessor, label in _count_labels(counts))
+    moved = ", ".join(describe_counts(counts))
     log_interaction(
         actor=actor,
         channel=MERGE_NOTE_CHANNEL,
@@ -350,17 +395,12 @@ def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: in
         direction=Direction.INTERNAL,
         handled_by=actor,
         subject=(_("Merged with %(name)s (#%(id)d)") % {"name": other_name, "id": other_id})[:200],
-        text=_("%(name)s (#%(id)d) was merged into this person by %(actor)s. Moved — %(moved)s.")
+        text=_("%(name)s (#%(id)d) was merged into this person by %(actor)s. Moved: %(moved)s.")
         % {"name": other_name, "id": other_id, "actor": actor, "moved": moved or _("nothing")},
         source=MERGE_NOTE_SOURCE,
         external_id=f"merge:{other_id}",
         payload={"merged_person_id": other_id, "moved_counts": counts},
     )
-
-
-def _count_labels(counts: dict) -> list[tuple[str, str]]:
-    labels = {rel.get_accessor_name(): _relation_label(rel) for rel in _relations()}
-    return [(key, labels.get(key, key)) for key, n in counts.items() if isinstance(n, int) and n]
 
 
 @transaction.atomic
