@@ -20,7 +20,7 @@ from tillit.interactions.cleaning import ITEM_KEYS, clean_id, clean_values
 from tillit.interactions.models import Interaction
 from tillit.interactions.writers import insert_interactions
 from tillit.people.models import Organization
-from tillit.people.resolution import PersonRef, persons_resolve, rows_in, visibility_check
+from tillit.people.resolution import MissingRecord, PersonRef, persons_resolve, rows_in, visibility_check
 
 # Interaction fields ``log_interaction`` accepts as keyword arguments besides the named ones.
 EXTRA_FIELDS = frozenset(
@@ -297,7 +297,7 @@ def _check_records(actor, rows: list[dict], indexes: list[int], errors: dict[int
     for index, row in zip(indexes, rows, strict=True):
         problems = []
         if row["organization_id"] and row["organization_id"] not in visible_orgs:
-            problems.append({"field": "organization_id", "reason": _("No such organisation.")})
+            problems.append(MissingRecord(field="organization_id", reason=_("No such organisation.")))
         if row["partner_id"] and row["partner_id"] not in partners:
             problems.append({"field": "partner_id", "reason": _("No such partner organisation.")})
         if row["handled_by_id"] and row["handled_by_id"] not in users:

@@ -34,6 +34,10 @@ from tillit.people.services import _default_owner_team, clean_email, clean_phone
 CHUNK = 2000  # parameters per IN (...) query; well below SQLite's and PostgreSQL's limits
 
 
+class MissingRecord(dict):
+    """An item error meaning "no such record (that you may see)": the single-item API answers 404."""
+
+
 @dataclass(slots=True)
 class PersonRef:
     """What an item says about its person (raw, as received)."""
@@ -232,7 +236,7 @@ def persons_resolve(*, actor, refs: Sequence[PersonRef | None], create_missing: 
         if person_id is not None:
             row = by_id.get(person_id)
             if row is None or not visible(*row):
-                errors[index] = [{"field": "person_id", "reason": _("No such person.")}]
+                errors[index] = [MissingRecord(field="person_id", reason=_("No such person."))]
             else:
                 person_ids[index] = person_id
             continue
@@ -246,7 +250,7 @@ def persons_resolve(*, actor, refs: Sequence[PersonRef | None], create_missing: 
                 if ok:
                     person_ids[index] = chosen
                 else:
-                    errors[index] = [{"field": field_name, "reason": invisible}]
+                    errors[index] = [MissingRecord(field=field_name, reason=invisible)]
                 break
         else:
             missing.append((index, ref))
