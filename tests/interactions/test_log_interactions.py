@@ -174,3 +174,34 @@ def test_a_500_item_batch_takes_a_bounded_number_of_queries(actors, north_person
     assert result.accepted == 500
     assert len(queries) <= 20, [q["sql"][:120] for q in queries]
     assert Interaction.objects.count() == 500
+
+
+def test_every_field_written_by_the_batch_path_reads_back_through_the_orm(actors, north_person, north_org):
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    tricky = "Tab\there, newline\nthere, back\\slash, quote \" and æøå 🙂"
+    item = {
+        "channel": "webinar", "kind": "webinar_watched", "direction": "in",
+        "occurred_at": "2025-03-01T12:30:05.25+01:00",
+        "person_id": north_person.pk, "organization_id": north_org.pk, "handled_by_id": actors["rep_north"].pk,
+        "partner_id": north_org.pk, "subject": tricky[:200], "topic": "pricing", "product": "Pro", "amount": "-12.5",
+        "currency": "sek", "satisfaction": 9, "duration_seconds": 3600, "wait_seconds": 0, "share_watched": 0.75,
+        "outcome": "done", "text": tricky, "source": "zoom", "external_id": "w-1",
+        "payload": {"nested": {"list": [1, 2.5, None, True]}, "text": tricky},
+    }
+    result = log_interactions(actor=actors["admin"], items=[item])
+    stored = Interaction.objects.get(pk=result.items[0]["id"])
+    assert stored.occurred_at == datetime(2025, 3, 1, 11, 30, 5, 250000, tzinfo=UTC)
+    assert (stored.person_id, stored.organization_id) == (north_person.pk, north_org.pk)
+    assert stored.partner_id == north_org.pk
+    assert stored.handled_by_id == actors["rep_north"].pk
+    assert (stored.subject, stored.text) == (tricky[:200], tricky)
+    assert stored.amount == Decimal("-12.50") and stored.currency == "SEK"
+    assert (stored.satisfaction, stored.duration_seconds, stored.wait_seconds) == (9, 3600, 0)
+    assert stored.share_watched == 0.75
+    assert stored.payload == item["payload"]
+    assert stored.created_at is not None
+    # Rows without a payload read back as an empty object.
+    plain = log_interactions(actor=actors["admin"], items=[call(person_id=north_person.pk)])
+    assert Interaction.objects.get(pk=plain.items[0]["id"]).payload == {}
