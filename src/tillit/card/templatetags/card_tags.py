@@ -44,7 +44,7 @@ def duration(seconds) -> str:
 def percent(value) -> str:
     if value is None:
         return "—"
-    return f"{round(value * 100)} %"
+    return f"{round(value * 100)}\u00a0%"
 
 
 @register.filter
