@@ -265,3 +265,14 @@ def test_admin_pages_for_people_load(actors, login, ola, fjord):
     assert client.get(reverse("admin:people_person_change", args=[ola.pk])).status_code == 200
     assert client.get(reverse("admin:people_organization_changelist")).status_code == 200
     assert client.get(reverse("admin:people_mergerecord_changelist")).status_code == 200
+
+
+def test_every_bad_phone_and_email_is_reported_at_once(actors, login):
+    response = login(actors["admin"]).post(reverse("people:person_create"), {
+        "first_name": "Kari", "emails": "ok@x.no\nbad@\nworse", "phones": "91234567\nabc",
+        "organization": "No such AS", "lifecycle_stage": "lead",
+    })
+    html = response.content.decode()
+    assert html.count('data-field="emails"') == 2
+    assert html.count('data-field="phones"') == 1
+    assert 'data-field="organization"' in html

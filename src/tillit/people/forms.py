@@ -13,9 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts.models import Team, User
 from tillit.core.errors import DomainError
-from tillit.people import selectors
+from tillit.people import selectors, services
 from tillit.people.models import LifecycleStage, Organization, Person
-from tillit.people.services import person_main_affiliation
 
 _SPLIT = re.compile(r"[\n,;]+")
 
@@ -139,7 +138,7 @@ class PersonForm(VersionedForm):
     @staticmethod
     def initial_for(person: Person) -> dict:
         identities = selectors.person_identities(person=person)
-        role = person_main_affiliation(person)
+        role = services.person_main_affiliation(person)
         return {
             "first_name": person.first_name, "last_name": person.last_name,
             "emails": "\n".join(i.value for i in identities["email"]),
@@ -150,6 +149,25 @@ class PersonForm(VersionedForm):
             "persona": person.persona, "relationship_category": person.relationship_category,
             "city": person.city, "country": person.country, "version": person.version,
         }
+
+    def _check_each(self, name: str, cleaner) -> str:
+        """Report every bad line at once (the service checks again; the rule lives there)."""
+        text = self.cleaned_data.get(name, "")
+        problems = []
+        for line in split_lines(text):
+            try:
+                cleaner(line, field=name)
+            except DomainError as exc:
+                problems.append(exc.message)
+        if problems:
+            raise forms.ValidationError(problems)
+        return text
+
+    def clean_emails(self) -> str:
+        return self._check_each("emails", services.clean_email)
+
+    def clean_phones(self) -> str:
+        return self._check_each("phones", services.clean_phone)
 
     def service_fields(self) -> dict:
         data = owner_team_fields(self)
