@@ -121,6 +121,10 @@ class ImportReport:
         return not self.rejected
 
     @property
+    def kind_label(self) -> str:
+        return _("people") if self.kind == PERSONS else _("organisations")
+
+    @property
     def delimiter_name(self) -> str:
         return {",": _("comma"), ";": _("semicolon"), "\t": _("tab")}.get(self.delimiter, self.delimiter)
 
