@@ -130,6 +130,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even though it serves from the package
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
