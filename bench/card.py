@@ -1,0 +1,153 @@
+"""Customer card: ``tillit.card.selectors.customer_card`` p50/p95 over random persons, the whole
+card page (``GET /persons/<id>/``, in-process through Django's middleware and templates), and the
+raw "newest 50 interactions of one person" query through the bare driver for comparison.
+
+    python bench/card.py --database sqlite:///var/bench/tillit.sqlite3 --samples 1000
+    python bench/card.py --database postgres://postgres@127.0.0.1:5432/tillit_bench --samples 1000
+
+Two samples of persons: *uniform* (any person, like a search result) and *active* (drawn through
+random interactions, so people with more history are picked more often — the callers a service
+desk actually sees). Each timing is one card built from a cold Python object graph but a warm
+database (a warm-up pass over other persons runs first). ``--profile`` writes a pyinstrument
+report of 50 cards to bench/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+from benchlib import RESULTS_DIR, ROOT, machine, raw_connect, save_result, say, setup_django, summary_ms, table_counts
+
+NEWEST_50 = ("SELECT * FROM interactions_interaction WHERE person_id = {m} "
+             "ORDER BY occurred_at DESC LIMIT 50")
+
+
+def uniform_people(conn, target, n: int, rng: random.Random) -> list[int]:
+    low, high = conn.execute("SELECT MIN(id), MAX(id) FROM people_person").fetchone()
+    if target.vendor == "postgresql":
+        conn.commit()
+    return [rng.randint(low, high) for _ in range(n)]
+
+
+def active_people(conn, target, n: int, rng: random.Random) -> list[int]:
+    low, high = conn.execute("SELECT MIN(id), MAX(id) FROM interactions_interaction").fetchone()
+    mark = "?" if target.vendor == "sqlite" else "%s"
+    out = []
+    while len(out) < n:
+        row = conn.execute(f"SELECT person_id FROM interactions_interaction WHERE id >= {mark} "
+                           f"ORDER BY id LIMIT 1", [rng.randint(low, high)]).fetchone()
+        if row and row[0]:
+            out.append(row[0])
+    if target.vendor == "postgresql":
+        conn.commit()
+    return out
+
+
+def time_calls(fn, ids: list[int]) -> list[float]:
+    samples = []
+    for pid in ids:
+        started = time.perf_counter()
+        fn(pid)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", required=True)
+    parser.add_argument("--samples", type=int, default=1000)
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+
+    target = setup_django(args.database)
+    from django.test import Client
+
+    from tillit.accounts.models import User
+    from tillit.card.selectors import customer_card
+    from tillit.people.models import Person
+
+    rng = random.Random(args.seed)
+    admin = User.objects.get(username="bench_admin")
+    conn = raw_connect(target)
+    sizes = table_counts(target)
+    say(f"{target.label}: {sizes['people_person']:,} persons, {sizes['interactions_interaction']:,} interactions")
+    existing = set(Person.objects.values_list("id", flat=True)) if sizes["people_person"] < 50_000 else None
+
+    def valid(ids):
+        return [i for i in ids if existing is None or i in existing]
+
+    uniform = valid(uniform_people(conn, target, args.samples + args.warmup, rng))
+    active = valid(active_people(conn, target, args.samples, rng))
+    warm, uniform = uniform[: args.warmup], uniform[args.warmup:]
+
+    def card(pid):
+        return customer_card(actor=admin, person_id=pid)
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(admin)
+
+    def page(pid):
+        response = client.get(f"/persons/{pid}/")
+        if response.status_code != 200:
+            raise SystemExit(f"/persons/{pid}/ answered {response.status_code}")
+
+    mark = "?" if target.vendor == "sqlite" else "%s"
+    raw_sql = NEWEST_50.format(m=mark)
+
+    def raw(pid):
+        conn.execute(raw_sql, [pid]).fetchall()
+        if target.vendor == "postgresql":
+            conn.commit()
+
+    for fn in (card, page, raw):
+        time_calls(fn, warm)
+    result = {"machine": machine(target), "size": sizes, "samples": len(uniform),
+              "command": " ".join(["python", "bench/card.py", *sys.argv[1:]])}
+    for name, ids in (("uniform", uniform), ("active", active)):
+        counts = []
+        for pid in ids[:200]:
+            counts.append(conn.execute(f"SELECT COUNT(*) FROM interactions_interaction WHERE person_id = {mark}",
+                                       [pid]).fetchone()[0])
+        if target.vendor == "postgresql":
+            conn.commit()
+        counts.sort()
+        result[name] = {
+            "interactions_per_person_median": counts[len(counts) // 2] if counts else 0,
+            "interactions_per_person_max": counts[-1] if counts else 0,
+            "card": summary_ms(time_calls(card, ids)),
+            "page": summary_ms(time_calls(page, ids)),
+            "raw_newest_50": summary_ms(time_calls(raw, ids)),
+        }
+        r = result[name]
+        say(f"  {name:>7} persons (median {r['interactions_per_person_median']} interactions, "
+            f"max {r['interactions_per_person_max']}):")
+        for key in ("card", "page", "raw_newest_50"):
+            s = r[key]
+            say(f"    {key:<14} p50 {s['p50_ms']:>7.2f} ms   p95 {s['p95_ms']:>7.2f} ms   p99 {s['p99_ms']:>7.2f} ms")
+    say("  target: card p95 ≤ 25 ms")
+
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        for pid in active[:50]:
+            card(pid)
+        profiler.stop()
+        RESULTS_DIR.mkdir(exist_ok=True)
+        out = RESULTS_DIR / f"card-profile-{target.vendor}.txt"
+        out.write_text(profiler.output_text(unicode=True, color=False))
+        result["profile"] = str(out.relative_to(ROOT))
+        say(f"profile: {out}")
+    say(f"results: {save_result('card', target, result)}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()
