@@ -9,7 +9,7 @@ set-based queries, and the rows are written with the fastest correct statement t
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -269,12 +269,27 @@ def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], resu
 
 
 def existing_external_ids(pairs) -> dict[tuple[str, str], int]:
-    """``{(source, external_id): id}`` for the pairs already stored (set-based, uses the unique index)."""
+    """``{(source, external_id): id}`` for the pairs already stored: one probe of the unique index each."""
     by_source: dict[str, list[str]] = {}
     for source, external_id in pairs:
         by_source.setdefault(source, []).append(external_id)
     found: dict[tuple[str, str], int] = {}
-    sql = f'SELECT "external_id", "id" FROM "{INTERACTION_TABLE}" WHERE "source" = %s AND "external_id" IN ({{marks}})'
+    if connection.vendor == "postgresql":
+        # A correlated look-up per key: always the unique index, whatever the planner's statistics say
+        # (an IN list over a freshly loaded table can be planned as a scan of every row of the source).
+        sql = (
+            f'SELECT k.v, (SELECT t."id" FROM "{INTERACTION_TABLE}" t WHERE t."source" = %s AND t."external_id" = k.v '
+            f'AND t."external_id" IS NOT NULL) FROM unnest(%s::text[]) AS k(v)'
+        )
+        with connection.cursor() as cursor:
+            for source, external_ids in by_source.items():
+                cursor.execute(sql, [source, external_ids])
+                found.update(((source, external_id), pk) for external_id, pk in cursor.fetchall() if pk is not None)
+        return found
+    sql = (
+        f'SELECT "external_id", "id" FROM "{INTERACTION_TABLE}" '
+        f'WHERE "source" = %s AND "external_id" IS NOT NULL AND "external_id" IN ({{marks}})'
+    )
     for source, external_ids in by_source.items():
         for external_id, pk in rows_in(sql, external_ids, [source]):
             found[(source, external_id)] = pk
