@@ -220,7 +220,7 @@ def test_sample_files_import_cleanly(actors):
 def test_progress_is_reported_for_every_row(actors):
     calls = []
     _persons(actors["admin"], GOOD, progress=lambda done, total: calls.append((done, total)))
-    assert calls == [(1, 3), (2, 3), (3, 3)]
+    assert calls == [(0, 3), (1, 3), (2, 3), (3, 3)]
 
 
 # --- the CLI --------------------------------------------------------------------------------

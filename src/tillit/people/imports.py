@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.db import DatabaseError, transaction
-from django.db.models import F, Q, Value
+from django.db.models import F, Value
 from django.db.models.functions import Lower, Replace, Upper
 from django.utils.translation import gettext as _
 
@@ -57,7 +57,7 @@ from tillit.core.access import ensure_staff, restrict
 from tillit.core.errors import DomainError, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.people import services
-from tillit.people.models import IdentityKind, LifecycleStage, Organization, Person
+from tillit.people.models import Identity, IdentityKind, LifecycleStage, Organization, Person
 from tillit.people.selectors import current_affiliations
 
 PERSONS, ORGANIZATIONS = "persons", "organizations"
@@ -242,9 +242,7 @@ def _bare_number(text: str) -> str:
 
 
 def _already(pk: int, name: str) -> str:
-    return _("Already in Tillit as #%(id)d (%(name)s); import with “update existing” to update it.") % {
-        "id": pk, "name": name,
-    }
+    return _("Already in Tillit as #%(id)d (%(name)s).") % {"id": pk, "name": name}
 
 
 class _RowRejected(Exception):
@@ -310,6 +308,9 @@ class _Importer:
     def custom(values: dict[str, str]) -> dict[str, str]:
         return {k[len(CUSTOM_PREFIX):]: v for k, v in values.items() if k.startswith(CUSTOM_PREFIX) and v}
 
+    def prepare(self, rows: list[dict[str, str]]) -> None:
+        """Bulk look-ups before the rows are imported one by one."""
+
     def import_row(self, values: dict[str, str]) -> tuple[str, str]:
         raise NotImplementedError
 
@@ -319,17 +320,45 @@ class _PersonImporter(_Importer):
     known = PERSON_COLUMNS
     required = ("first_name", "last_name", "email", "phone")
 
-    def existing(self, emails: list[str], phones: list[str]) -> Person | None:
-        visible = restrict(Person.objects.all(), self.actor)
-        for kind, values in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
-            keys = [k for k in values if k]
-            if keys:
-                match = visible.filter(
-                    Q(identities__kind=kind, identities__normalized__in=keys)
-                ).order_by("id").first()
-                if match is not None:
-                    return match
+    def prepare(self, rows: list[dict[str, str]]) -> None:
+        """Look up every email and phone in the file at once (in chunks), instead of per row."""
+        wanted: dict[str, set[str]] = {IdentityKind.EMAIL: set(), IdentityKind.PHONE: set()}
+        for values in rows:
+            emails, phones = self.contacts(values)
+            wanted[IdentityKind.EMAIL].update(emails)
+            wanted[IdentityKind.PHONE].update(phones)
+        self.known: dict[tuple[str, str], int] = {}
+        visible = restrict(Person.objects.all(), self.actor).values("pk")
+        for kind, keys in wanted.items():
+            ordered = sorted(keys)
+            for start in range(0, len(ordered), 500):
+                matches = Identity.objects.filter(
+                    kind=kind, normalized__in=ordered[start:start + 500], person__in=visible
+                ).values_list("normalized", "person_id")
+                for normalized, person_id in matches:
+                    key = (kind, normalized)
+                    self.known[key] = min(person_id, self.known.get(key, person_id))
+
+    @staticmethod
+    def contacts(values: dict[str, str]) -> tuple[list[str], list[str]]:
+        """The row's emails and phones in normalised form (unreadable phones left out)."""
+        emails = [normalize_email(v) for v in MULTI_SPLIT.split(values.get("email", "")) if v]
+        phones = [normalize_phone(v) for v in MULTI_SPLIT.split(values.get("phone", "")) if v]
+        return emails, [p for p in phones if p]
+
+    def existing(self, values: dict[str, str]) -> Person | None:
+        emails, phones = self.contacts(values)
+        for kind, keys in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
+            for key in keys:
+                if (person_id := self.known.get((kind, key))) is not None:
+                    return restrict(Person.objects.all(), self.actor).filter(pk=person_id).first()
         return None
+
+    def remember(self, person: Person, values: dict[str, str]) -> None:
+        emails, phones = self.contacts(values)
+        for kind, keys in ((IdentityKind.EMAIL, emails), (IdentityKind.PHONE, phones)):
+            for key in keys:
+                self.known.setdefault((kind, key), person.pk)
 
     def import_row(self, values: dict[str, str]) -> tuple[str, str]:
         emails = [v for v in MULTI_SPLIT.split(values.get("email", "")) if v]
@@ -345,17 +374,16 @@ class _PersonImporter(_Importer):
             fields["owner"] = self.user(values["owner"])
         custom = self.custom(values)
         org_name, title = values.get("organization", ""), values.get("title", "")
-        person = self.existing(
-            [normalize_email(e) for e in emails], [normalize_phone(p) or "" for p in phones]
-        )
+        person = self.existing(values)
         if person is not None and not self.update:
             return "skipped", _already(person.pk, person.full_name)
         organization = self.organization_for(org_name) if org_name else None
         if person is None:
-            services.person_create(
+            person = services.person_create(
                 actor=self.actor, emails=emails, phones=phones, custom_fields=custom or None,
                 organization=organization, title=title, **fields,
             )
+            self.remember(person, values)
             return "created", ""
         if custom:
             fields["custom_fields"] = {**person.custom_fields, **custom}
@@ -370,6 +398,7 @@ class _PersonImporter(_Importer):
             person=person, organization=organization
         ).exists():
             services.affiliation_create(actor=self.actor, person=person, organization=organization, title=title)
+        self.remember(person, values)
         return "updated", ""
 
     def organization_for(self, name: str) -> Organization:
@@ -473,8 +502,12 @@ def _run(importer: _Importer, file: Any, dry_run: bool, progress: Progress | Non
               "Download the sample file to see the columns.") % {"needed": ", ".join(importer.required)},
             field="file",
         )
+    rows = list(_rows(parsed))
+    if progress is not None:
+        progress(0, report.total)
     with transaction.atomic():
-        for done, (line, values) in enumerate(_rows(parsed), start=1):
+        importer.prepare([values for _line, values in rows if not isinstance(values, RowProblem)])
+        for done, (line, values) in enumerate(rows, start=1):
             if isinstance(values, RowProblem):
                 report.rejected.append(values)
             else:

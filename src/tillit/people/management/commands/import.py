@@ -40,7 +40,7 @@ class Command(BaseCommand):
         actor = self._actor(user)
         stream = getattr(self.stderr, "_out", sys.stderr)
         bar = tqdm(total=0, unit=" rows", file=stream, disable=no_progress or options.get("verbosity", 1) == 0,
-                   desc=f"{kind}")
+                   desc=f"{kind}", delay=0.3)
 
         def progress(done: int, total: int) -> None:
             if bar.total != total:
@@ -90,7 +90,8 @@ class Command(BaseCommand):
                                                     if report.organizations_created else "")
         )
         if report.skipped_rows:
-            out.write("Skipped rows:")
+            hint = "" if report.update else " (already in Tillit; --update updates them instead)"
+            out.write(f"Skipped rows{hint}:")
             for row in report.skipped_rows:
                 out.write(f"  line {row.line}: {row.reason}")
         if report.rejected:
