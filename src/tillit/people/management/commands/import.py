@@ -39,14 +39,13 @@ class Command(BaseCommand):
         kind = KIND_ALIASES[kind]
         actor = self._actor(user)
         stream = getattr(self.stderr, "_out", sys.stderr)
-        bar = tqdm(total=0, unit=" rows", file=stream, disable=no_progress or options.get("verbosity", 1) == 0,
-                   desc=f"{kind}", delay=0.3)
+        quiet = no_progress or options.get("verbosity", 1) == 0
+        bars: list[tqdm] = []
 
         def progress(done: int, total: int) -> None:
-            if bar.total != total:
-                bar.total = total
-                bar.refresh()
-            bar.update(done - bar.n)
+            if not bars:  # the first call (done=0) tells how many rows there are
+                bars.append(tqdm(total=total, unit=" rows", file=stream, disable=quiet, desc=kind))
+            bars[0].update(done - bars[0].n)
 
         try:
             report = IMPORTERS[kind](actor=actor, file=file, dry_run=dry_run, update=update, progress=progress)
@@ -55,7 +54,8 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         finally:
-            bar.close()
+            for bar in bars:
+                bar.close()
         self._summary(report, file)
         if report.rejected:
             n = report.rejected_count
