@@ -118,9 +118,10 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
     def rows():
         yield header
         for p in qs.iterator(chunk_size=2000):
+            role = p.current_roles[0] if p.current_roles else None
             yield [
                 p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
-                _cell(p.organization_name or ""), _cell(p.title or ""), p.lifecycle_stage,
+                _cell(role.organization.name if role else ""), _cell(role.title if role else ""), p.lifecycle_stage,
                 _cell(str(p.owner) if p.owner else ""), _cell(str(p.team) if p.team else ""), _cell(p.persona),
                 _cell(p.relationship_category), _cell(p.city), p.country,
                 p.created_at.isoformat(), p.updated_at.isoformat(),
