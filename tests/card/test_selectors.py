@@ -393,3 +393,15 @@ def test_organization_card_lists_only_the_people_the_actor_may_see(actors, make_
 
     assert [r.person for r in card.roles] == [mine]
     assert card.timeline.entries == []
+
+
+def test_timeline_names_the_partner_without_extra_queries_per_row(actors, make_person, make_org, log,
+                                                                 django_assert_max_num_queries):
+    person = make_person()
+    partner = make_org("Varme & Sol Partner AS")
+    for _ in range(5):
+        log(person=person, channel="partner", kind="inquiry", partner=partner)
+    with django_assert_max_num_queries(5):
+        page = timeline(actor=actors["rep_north"], person=person)
+        names = {entry.partner.name for entry in page.entries}
+    assert names == {"Varme & Sol Partner AS"}

@@ -574,7 +574,15 @@ def _timeline_page(parts: list[QuerySet], *, channel: str, kind: str, page: int)
                                         limit=size + 1, offset=offset)]
     has_next = len(ids) > size
     ids = ids[:size]
-    by_id = Interaction.objects.select_related("handled_by", "person", "organization", "partner").in_bulk(ids)
+    # Index lookups by primary key; partners are rare, so they are read only when a row names one
+    # (joining them always makes PostgreSQL hash the whole organisation table).
+    by_id = Interaction.objects.select_related("handled_by", "person", "organization").in_bulk(ids)
+    partner_ids = {row.partner_id for row in by_id.values() if row.partner_id}
+    if partner_ids:
+        partners = Organization.objects.only("id", "name").in_bulk(partner_ids)
+        for row in by_id.values():
+            if row.partner_id:
+                row.partner = partners.get(row.partner_id)
     return TimelinePage(
         entries=[by_id[i] for i in ids if i in by_id], page=page, page_size=size, has_next=has_next,
         channel=channel, kind=kind,
