@@ -146,14 +146,14 @@ def log_interactions(*, actor, items: list[dict]) -> BatchResult:
     now = timezone.now()
     answers: list[dict] = [{"index": index} for index in range(len(items))]
     rows: list[dict | None] = [None] * len(items)
-    refs: list[PersonRef | None] = [None] * len(items)
+    refs: list[PersonRef | int | None] = [None] * len(items)
     for index, item in enumerate(items):
-        row, errors = _clean_item(item, now)
+        row, ref, errors = _clean_item(item, now)
         if errors:
             answers[index].update(status=REJECTED, errors=errors)
             continue
         rows[index] = row
-        refs[index] = _person_ref(item, row)
+        refs[index] = ref
 
     result = BatchResult(items=answers)
     for attempt in range(3):
@@ -176,46 +176,47 @@ def log_interactions(*, actor, items: list[dict]) -> BatchResult:
     return result
 
 
-def _clean_item(item, now) -> tuple[dict | None, list[dict]]:
+def _clean_item(item, now) -> tuple[dict | None, PersonRef | int | None, list[dict]]:
+    """One pass over an item: ``(row, person reference, errors)``; the reference is an id or a ``PersonRef``."""
     if not isinstance(item, dict):
-        return None, [{"field": "", "reason": _("Each item must be an object.")}]
+        return None, None, [{"field": "", "reason": _("Each item must be an object.")}]
     row, errors = clean_values(item, now)
-    if len(item) > len(ITEM_KEYS) or not ITEM_KEYS.issuperset(item):
+    if not ITEM_KEYS.issuperset(item):
         errors.extend({"field": key, "reason": _("Unknown field.")} for key in item if key not in ITEM_KEYS)
-    organization_id = clean_id(item.get("organization_id"), "organization_id", errors)
-    person_id = clean_id(item.get("person_id"), "person_id", errors)
-    for key in ("person_email", "person_phone", "person_external_id", "person_source", "person_first_name",
-                "person_last_name"):
-        value = item.get(key)
-        if value is not None and not isinstance(value, str):
-            if key == "person_external_id" and isinstance(value, int) and not isinstance(value, bool):
-                continue
-            errors.append({"field": key, "reason": _("Must be text.")})
-    if not (person_id or organization_id or item.get("person_email") or item.get("person_phone")
-            or item.get("person_external_id")):
+    get = item.get
+    organization_id = get("organization_id")
+    if organization_id is not None:
+        organization_id = clean_id(organization_id, "organization_id", errors)
+    person_id = get("person_id")
+    if person_id is not None:
+        person_id = clean_id(person_id, "person_id", errors)
+    email, phone, external = get("person_email"), get("person_phone"), get("person_external_id")
+    ref = person_id
+    if email or phone or external:
+        if isinstance(external, int) and not isinstance(external, bool):
+            external = str(external)
+        for key, value in (("person_email", email), ("person_phone", phone), ("person_external_id", external),
+                           ("person_source", get("person_source")), ("person_first_name", get("person_first_name")),
+                           ("person_last_name", get("person_last_name"))):
+            if value is not None and not isinstance(value, str):
+                errors.append({"field": key, "reason": _("Must be text.")})
+        if person_id is None:
+            ref = PersonRef(
+                email=email or None, phone=phone or None, external_id=external or None,
+                source=get("person_source") or row["source"],
+                first_name=get("person_first_name") or "", last_name=get("person_last_name") or "",
+            )
+    elif person_id is None and organization_id is None:
         errors.append({
             "field": "person",
             "reason": _("Name a person (person_id, person_email, person_phone or person_external_id) "
                         "or an organisation (organization_id)."),
         })
     if errors:
-        return None, errors
+        return None, None, errors
     row["organization_id"] = organization_id
     row["person_id"] = person_id
-    return row, errors
-
-
-def _person_ref(item: dict, row: dict) -> PersonRef | None:
-    get = item.get
-    email, phone, external = get("person_email"), get("person_phone"), get("person_external_id")
-    if row["person_id"] is None and not (email or phone or external):
-        return None
-    return PersonRef(
-        person_id=row["person_id"], email=email or None, phone=phone or None,
-        external_id=str(external) if external not in (None, "") else None,
-        source=get("person_source") or row["source"],
-        first_name=get("person_first_name") or "", last_name=get("person_last_name") or "",
-    )
+    return row, ref, errors
 
 
 def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], result: BatchResult) -> None:

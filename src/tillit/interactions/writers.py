@@ -15,6 +15,7 @@ and the caller retries (the statement runs inside a savepoint).
 """
 
 from datetime import UTC
+from operator import itemgetter
 
 from django.db import connection
 from django.utils import timezone
@@ -22,12 +23,15 @@ from pydantic_core import to_json
 
 from tillit.interactions.models import Interaction
 
-COLUMNS = (
-    "channel", "kind", "direction", "occurred_at", "person_id", "organization_id", "handled_by_id", "partner_id",
-    "subject", "topic", "product", "amount", "currency", "satisfaction", "duration_seconds", "wait_seconds",
-    "share_watched", "outcome", "text", "source", "external_id", "payload",
+# Columns taken as they are, then the ones each database wants converted.
+PLAIN = (
+    "channel", "kind", "direction", "person_id", "organization_id", "handled_by_id", "partner_id", "subject",
+    "topic", "product", "currency", "satisfaction", "duration_seconds", "wait_seconds", "share_watched", "outcome",
+    "text", "source", "external_id",
 )
+COLUMNS = ("id", *PLAIN, "occurred_at", "amount", "payload", "created_at")
 TABLE = Interaction._meta.db_table
+_plain = itemgetter(*PLAIN)
 
 
 def insert_interactions(rows: list[dict]) -> list[int]:
@@ -48,6 +52,11 @@ def _sqlite_time(value) -> str:
     return value.replace(tzinfo=None).isoformat(" ")
 
 
+def _insert_sql() -> str:
+    columns = ", ".join(f'"{c}"' for c in COLUMNS)
+    return f'INSERT INTO "{TABLE}" ({columns}) VALUES ({", ".join(["%s"] * len(COLUMNS))})'  # noqa: S608
+
+
 def _sqlite(rows: list[dict]) -> list[int]:
     created_at = _sqlite_time(timezone.now())
     with connection.cursor() as cursor:
@@ -56,25 +65,15 @@ def _sqlite(rows: list[dict]) -> list[int]:
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [TABLE])
         seq = cursor.fetchone()
         first = max(high, seq[0] if seq else 0) + 1
-        params = []
-        append = params.append
-        next_id = first
-        for r in rows:
-            amount = r["amount"]
-            payload = r["payload"]
-            append(
-                (
-                    next_id, r["channel"], r["kind"], r["direction"], _sqlite_time(r["occurred_at"]), r["person_id"],
-                    r["organization_id"], r["handled_by_id"], r["partner_id"], r["subject"], r["topic"],
-                    r["product"], None if amount is None else str(amount), r["currency"], r["satisfaction"],
-                    r["duration_seconds"], r["wait_seconds"], r["share_watched"], r["outcome"], r["text"],
-                    r["source"], r["external_id"], to_json(payload).decode() if payload else "{}", created_at,
-                )
+        params = [
+            (
+                pk, *_plain(r), _sqlite_time(r["occurred_at"]),
+                None if r["amount"] is None else str(r["amount"]),
+                to_json(r["payload"]).decode() if r["payload"] else "{}", created_at,
             )
-            next_id += 1
-        columns = ", ".join(f'"{c}"' for c in ("id", *COLUMNS, "created_at"))
-        marks = ", ".join(["%s"] * (len(COLUMNS) + 2))
-        cursor.executemany(f'INSERT INTO "{TABLE}" ({columns}) VALUES ({marks})', params)  # noqa: S608
+            for pk, r in enumerate(rows, first)
+        ]
+        cursor.executemany(_insert_sql(), params)
     return list(range(first, first + len(rows)))
 
 
@@ -85,18 +84,11 @@ def _postgresql(rows: list[dict]) -> list[int]:
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [TABLE, len(rows)]
         )
         ids = [row[0] for row in cursor.fetchall()]
-        columns = ", ".join(f'"{c}"' for c in ("id", *COLUMNS, "created_at"))
+        columns = ", ".join(f'"{c}"' for c in COLUMNS)
         with cursor.copy(f'COPY "{TABLE}" ({columns}) FROM STDIN') as copy:
             write = copy.write_row
             for pk, r in zip(ids, rows, strict=True):
                 payload = r["payload"]
-                write(
-                    (
-                        pk, r["channel"], r["kind"], r["direction"], r["occurred_at"], r["person_id"],
-                        r["organization_id"], r["handled_by_id"], r["partner_id"], r["subject"], r["topic"],
-                        r["product"], r["amount"], r["currency"], r["satisfaction"], r["duration_seconds"],
-                        r["wait_seconds"], r["share_watched"], r["outcome"], r["text"], r["source"],
-                        r["external_id"], to_json(payload).decode() if payload else "{}", created_at,
-                    )
-                )
+                write((pk, *_plain(r), r["occurred_at"], r["amount"], to_json(payload).decode() if payload else "{}",
+                       created_at))
     return ids

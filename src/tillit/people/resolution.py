@@ -135,7 +135,7 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
-def _normalise(refs: Sequence[PersonRef | None], errors: dict[int, list[dict]]):
+def _normalise(refs: Sequence[PersonRef | int | None], errors: dict[int, list[dict]]):
     """Clean every reference once per distinct raw value; errors name the item's field."""
     emails: dict[str, str | None] = {}
     phones: dict[str, str | None] = {}
@@ -143,6 +143,9 @@ def _normalise(refs: Sequence[PersonRef | None], errors: dict[int, list[dict]]):
     for index, ref in enumerate(refs):
         if ref is None:
             normalised.append(None)
+            continue
+        if isinstance(ref, int):
+            normalised.append((ref, None, None, None))
             continue
         problems = []
         email = phone = external = None
@@ -192,8 +195,10 @@ def _pick(candidates, visible) -> tuple[int | None, bool]:
 
 
 @transaction.atomic
-def persons_resolve(*, actor, refs: Sequence[PersonRef | None], create_missing: bool = True) -> Resolution:
-    """Resolve ``refs`` (``None`` = no person for that item) to person ids; see the module docstring.
+def persons_resolve(*, actor, refs: Sequence[PersonRef | int | None], create_missing: bool = True) -> Resolution:
+    """Resolve ``refs`` to person ids; see the module docstring.
+
+    A reference is a ``PersonRef``, a plain person id (``int``), or ``None`` (no person for that item).
 
     Returns the ids in the same order (``None`` where there was no reference or an error) and the
     errors per index as ``[{"field", "reason"}]``. The caller checked that ``actor`` is an employee.
@@ -261,7 +266,7 @@ def persons_resolve(*, actor, refs: Sequence[PersonRef | None], create_missing: 
     return Resolution(person_ids=person_ids, errors=errors, created=created)
 
 
-def _create_leads(actor, refs: Sequence[PersonRef | None], missing: list[tuple[int, tuple]],
+def _create_leads(actor, refs: Sequence[PersonRef | int | None], missing: list[tuple[int, tuple]],
                   person_ids: list[int | None]) -> int:
     """Create one lead per group of connected unknown references; fill in ``person_ids``."""
     groups = _UnionFind()
