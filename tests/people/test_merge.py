@@ -312,3 +312,45 @@ def test_merge_page_is_404_for_a_person_that_no_longer_exists(actors, pair, logi
 def test_merge_page_is_forbidden_for_non_employees(actors, pair, login, name):
     kari, dup = pair
     assert login(actors[name]).get(_url(kari, dup)).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_of_tables_added_by_later_apps_move_too(actors):
+    """A model added later (here one made up for the test) is found through Person's relations."""
+    from django.apps import apps
+    from django.db import connection, models
+
+    class Membership(models.Model):
+        person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="probe_memberships")
+        segment = models.CharField(max_length=20)
+
+        class Meta:
+            app_label = "people"
+            constraints = [models.UniqueConstraint(fields=["person", "segment"], name="probe_once")]
+
+        def __str__(self) -> str:
+            return self.segment
+
+    try:
+        with connection.schema_editor() as editor:
+            editor.create_model(Membership)
+        admin = actors["admin"]
+        kari = person_create(actor=admin, first_name="Kari", emails=["kari@fjord.no"])
+        dup = person_create(actor=admin, first_name="Kari", emails=["kari@fjord.no"])
+        Membership.objects.create(person=kari, segment="vip")
+        Membership.objects.create(person=dup, segment="vip")  # the same membership: dropped, kept in the snapshot
+        Membership.objects.create(person=dup, segment="newsletter")
+
+        record = person_merge(actor=admin, survivor=kari, other=dup)
+
+        assert sorted(Membership.objects.filter(person=kari).values_list("segment", flat=True)) == [
+            "newsletter", "vip",
+        ]
+        assert record.moved_counts["probe_memberships"] == 1
+        assert record.moved_counts["duplicates_dropped"]["probe_memberships"] == 1
+        assert record.merged_snapshot["duplicates_dropped"]["probe_memberships"][0]["segment"] == "vip"
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(Membership)
+        del apps.all_models["people"]["membership"]
+        apps.clear_cache()
