@@ -23,7 +23,6 @@ from tillit.people.schemas import (
     IdentityOut,
     OrganizationFilter,
     OrganizationIn,
-    OrganizationListOut,
     OrganizationOut,
     OrganizationPatch,
     OrganizationPut,
@@ -226,7 +225,7 @@ def delete_role(request, role_id: int):
 
 
 # --- organisations --------------------------------------------------------------------------
-@router.get("/organizations", response=list[OrganizationListOut], summary="List and search organisations")
+@router.get("/organizations", response=list[OrganizationOut], summary="List and search organisations")
 @paginate(PageNumberPagination, page_size=50, max_page_size=500)
 def list_organizations(request, filters: Query[OrganizationFilter]):
     return selectors.organization_list(actor=request.user, **filters.model_dump())

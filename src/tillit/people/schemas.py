@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tillit.people.models import Affiliation, IdentityKind, Organization, Person
+from tillit.people.models import Affiliation, IdentityKind, Person
 
 
 # --- out ------------------------------------------------------------------------------------
@@ -103,14 +103,6 @@ class OrganizationOut(Schema):
     custom_fields: dict[str, Any]
     created_at: dt.datetime
     updated_at: dt.datetime
-
-
-class OrganizationListOut(OrganizationOut):
-    people_count: int = Field(0, description="People with a current role in the organisation.")
-
-    @staticmethod
-    def resolve_people_count(obj: Organization) -> int:
-        return getattr(obj, "people_count", None) or 0
 
 
 class IdentityOut(Schema):

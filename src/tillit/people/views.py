@@ -148,6 +148,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     owner_id = _int(request.GET.get("owner"))
     page = _page(request, selectors.organization_list(actor=request.user, q=q, owner_id=owner_id))
+    page.object_list = selectors.with_people_counts(page.object_list)
     context = {
         "page": page,
         "filters": {"q": q, "owner_id": owner_id},
