@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations, groupby
 from operator import itemgetter
 
@@ -43,10 +44,12 @@ _TRANSLIT = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o
                            "þ": "th", "ł": "l", "-": " ", ".": " ", ",": " "})
 
 
+@lru_cache(maxsize=50_000)  # names repeat a lot; this is the hot loop at a million persons
 def normalize_name(first_name: str, last_name: str) -> str:
     """Lower-case, Nordic letters folded (Ødegård → odegard), accents and punctuation dropped."""
     text = f"{first_name} {last_name}".casefold().translate(_TRANSLIT)
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     return " ".join(text.split())
 
 

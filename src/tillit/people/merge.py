@@ -398,7 +398,6 @@ def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: in
         text=_("%(name)s (#%(id)d) was merged into this person by %(actor)s. Moved: %(moved)s.")
         % {"name": other_name, "id": other_id, "actor": actor, "moved": moved or _("nothing")},
         source=MERGE_NOTE_SOURCE,
-        external_id=f"merge:{other_id}",
         payload={"merged_person_id": other_id, "moved_counts": counts},
     )
 
