@@ -58,7 +58,7 @@ def _choices_reason(allowed) -> str:
     return _("Unknown value; use one of: %(values)s.") % {"values": ", ".join(sorted(v for v in allowed if v))}
 
 
-def parse_time(value, errors: list, now: datetime) -> datetime | None:
+def parse_time(value, errors: list, now: datetime | None) -> datetime | None:
     if value is None or value == "":
         return now
     if isinstance(value, str):
@@ -118,108 +118,157 @@ def _id(value, field: str, errors: list):
     return value
 
 
-def clean_values(item: dict, now: datetime) -> tuple[dict, list[dict]]:  # noqa: C901 - one flat pass is the point
-    """Check the interaction values of ``item`` (not the person references); see the module docstring."""
-    errors: list[dict] = []
-    get = item.get
-    out: dict = {}
+# --- one checker per key: (value, errors) -> cleaned value -------------------------------------
+def _choice(field: str, allowed: frozenset):
+    def check(value, errors):
+        if not value:
+            return None  # reported as "Required." (or allowed empty, for direction) below
+        if value not in allowed:
+            errors.append({"field": field, "reason": _choices_reason(allowed)})
+        return value
 
-    channel = get("channel")
-    if channel not in CHANNELS:
-        errors.append({"field": "channel", "reason": _("Required.") if not channel else _choices_reason(CHANNELS)})
-    out["channel"] = channel
-    kind = get("kind")
-    if kind not in KINDS:
-        errors.append({"field": "kind", "reason": _("Required.") if not kind else _choices_reason(KINDS)})
-    out["kind"] = kind
-    direction = get("direction") or ""
-    if direction not in DIRECTIONS:
-        errors.append({"field": "direction", "reason": _choices_reason(DIRECTIONS)})
-    out["direction"] = direction
-    out["occurred_at"] = parse_time(get("occurred_at"), errors, now)
+    return check
 
-    for field, limit in TEXT_LIMITS.items():
-        value = get(field)
+
+def _text(field: str, limit: int | None):
+    def check(value, errors):
         if value is None:
-            value = ""
-        elif not isinstance(value, str):
+            return ""
+        if not isinstance(value, str):
             errors.append({"field": field, "reason": _("Must be text.")})
-            value = ""
-        elif limit is not None and len(value) > limit:
+            return ""
+        if limit is not None and len(value) > limit:
             errors.append({"field": field, "reason": _("At most %(n)d characters.") % {"n": limit}})
-        out[field] = value
+        return value
 
-    source = get("source")
-    if source is None or source == "":
-        source = "tillit"
-    elif not isinstance(source, str) or len(source) > 60:
+    return check
+
+
+def _source(value, errors):
+    if value is None or value == "":
+        return "tillit"
+    if not isinstance(value, str) or len(value) > 60:
         errors.append({"field": "source", "reason": _("Must be text of at most 60 characters.")})
-    out["source"] = source
-    external_id = get("external_id")
-    if external_id == "":
-        external_id = None
-    elif external_id is not None:
-        if isinstance(external_id, int) and not isinstance(external_id, bool):
-            external_id = str(external_id)
-        if not isinstance(external_id, str) or len(external_id) > 200:
-            errors.append({"field": "external_id", "reason": _("Must be text of at most 200 characters.")})
-    out["external_id"] = external_id
+    return value
 
-    amount = get("amount")
-    currency = get("currency") or ""
-    if amount is not None and amount != "":
-        if isinstance(amount, float):
-            amount = repr(amount)
-        try:
-            amount = Decimal(amount) if not isinstance(amount, bool) else None
-        except (InvalidOperation, TypeError, ValueError):
-            amount = None
-        if amount is None or not amount.is_finite():
-            errors.append({"field": "amount", "reason": _("Must be a decimal number, e.g. 1499.50.")})
-            amount = None
-        else:
-            if abs(amount) > MAX_AMOUNT:
-                errors.append({"field": "amount", "reason": _("Too large.")})
-            elif amount.as_tuple().exponent < -2 and amount != amount.quantize(CENT):
-                errors.append({"field": "amount", "reason": _("At most two decimals.")})
-            if not currency:
-                errors.append({"field": "currency", "reason": _("An amount needs a currency (e.g. NOK).")})
-    else:
-        amount = None
-    if currency:
-        if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha() or not currency.isascii():
-            errors.append({"field": "currency", "reason": _("Must be a three-letter code (ISO 4217), e.g. NOK.")})
-        else:
-            currency = currency.upper()
-    out["amount"] = amount
-    out["currency"] = currency
 
-    out["satisfaction"] = _whole(get("satisfaction"), "satisfaction", errors, 0, 10, SATISFACTION_REASON)
-    out["duration_seconds"] = _whole(
-        get("duration_seconds"), "duration_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON
-    )
-    out["wait_seconds"] = _whole(get("wait_seconds"), "wait_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON)
-    share = get("share_watched")
-    if share is not None and share != "":
-        try:
-            share = float(share) if not isinstance(share, bool) else -1.0
-        except (TypeError, ValueError):
-            share = -1.0
-        if not 0.0 <= share <= 1.0:
-            errors.append({"field": "share_watched", "reason": _("Must be a fraction from 0 to 1 (0.75 = 75 %).")})
-            share = None
-    else:
-        share = None
-    out["share_watched"] = share
+def _external_id(value, errors):
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or len(value) > 200:
+        errors.append({"field": "external_id", "reason": _("Must be text of at most 200 characters.")})
+    return value
 
-    payload = get("payload")
-    if payload is None:
-        payload = {}
-    elif not isinstance(payload, dict):
+
+def _amount(value, errors):
+    if value is None or value == "":
+        return None
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        value = Decimal(value) if not isinstance(value, bool) else None
+    except (InvalidOperation, TypeError, ValueError):
+        value = None
+    if value is None or not value.is_finite():
+        errors.append({"field": "amount", "reason": _("Must be a decimal number, e.g. 1499.50.")})
+        return None
+    if abs(value) > MAX_AMOUNT:
+        errors.append({"field": "amount", "reason": _("Too large.")})
+    elif value.as_tuple().exponent < -2 and value != value.quantize(CENT):
+        errors.append({"field": "amount", "reason": _("At most two decimals.")})
+    return value
+
+
+def _currency(value, errors):
+    if not value:
+        return ""
+    if not isinstance(value, str) or len(value) != 3 or not value.isalpha() or not value.isascii():
+        errors.append({"field": "currency", "reason": _("Must be a three-letter code (ISO 4217), e.g. NOK.")})
+        return value
+    return value.upper()
+
+
+def _share(value, errors):
+    if value is None or value == "":
+        return None
+    try:
+        share = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        share = -1.0
+    if not 0.0 <= share <= 1.0:
+        errors.append({"field": "share_watched", "reason": _("Must be a fraction from 0 to 1 (0.75 = 75 %).")})
+        return None
+    return share
+
+
+def _payload(value, errors):
+    if value is None:
+        return None
+    if not isinstance(value, dict):
         errors.append({"field": "payload", "reason": _("Must be a JSON object.")})
-    out["payload"] = payload
-    out["handled_by_id"] = _id(get("handled_by_id"), "handled_by_id", errors)
-    out["partner_id"] = _id(get("partner_id"), "partner_id", errors)
+    return value
+
+
+def _time(value, errors):
+    if value is None or value == "":
+        return None  # now, below
+    return parse_time(value, errors, None)
+
+
+CHECKS = {
+    "channel": _choice("channel", CHANNELS),
+    "kind": _choice("kind", KINDS),
+    "direction": _choice("direction", DIRECTIONS),
+    "occurred_at": _time,
+    **{field: _text(field, limit) for field, limit in TEXT_LIMITS.items()},
+    "source": _source,
+    "external_id": _external_id,
+    "amount": _amount,
+    "currency": _currency,
+    "satisfaction": lambda v, errors: _whole(v, "satisfaction", errors, 0, 10, SATISFACTION_REASON),
+    "duration_seconds": lambda v, errors: _whole(v, "duration_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON),
+    "wait_seconds": lambda v, errors: _whole(v, "wait_seconds", errors, 0, MAX_SECONDS, SECONDS_REASON),
+    "share_watched": _share,
+    "payload": _payload,
+    "handled_by_id": lambda v, errors: _id(v, "handled_by_id", errors),
+    "partner_id": lambda v, errors: _id(v, "partner_id", errors),
+}
+assert set(CHECKS) == VALUE_KEYS
+DEFAULTS = {
+    "channel": None, "kind": None, "direction": "", "occurred_at": None, "subject": "", "topic": "", "product": "",
+    "outcome": "", "text": "", "source": "tillit", "external_id": None, "amount": None, "currency": "",
+    "satisfaction": None, "duration_seconds": None, "wait_seconds": None, "share_watched": None, "payload": None,
+    "handled_by_id": None, "partner_id": None,
+}
+
+
+def clean_values(item: dict, now: datetime) -> tuple[dict, list[dict]]:
+    """Check the interaction values of ``item`` (other keys are left to the caller); see the module docstring.
+
+    Only the keys present are looked at (a batch item usually carries a third of them); the rest
+    take their defaults.
+    """
+    errors: list[dict] = []
+    out = DEFAULTS.copy()
+    checks = CHECKS
+    for key, value in item.items():
+        check = checks.get(key)
+        if check is not None:
+            out[key] = check(value, errors)
+    if out["channel"] is None:
+        errors.append({"field": "channel", "reason": _("Required.")})
+    if out["kind"] is None:
+        errors.append({"field": "kind", "reason": _("Required.")})
+    if out["direction"] is None:
+        out["direction"] = ""
+    if out["occurred_at"] is None:
+        out["occurred_at"] = now
+    if out["amount"] is not None and not out["currency"]:
+        errors.append({"field": "currency", "reason": _("An amount needs a currency (e.g. NOK).")})
+    if out["payload"] is None:
+        out["payload"] = {}
     return out, errors
 
 

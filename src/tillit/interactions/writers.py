@@ -47,9 +47,10 @@ def insert_interactions(rows: list[dict]) -> list[int]:
 
 
 def _sqlite_time(value) -> str:
+    """Django's SQLite form: naive UTC, ``YYYY-MM-DD HH:MM:SS[.ffffff]`` (the ``+00:00`` cut off)."""
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ")
+    return value.isoformat(" ")[:-6]
 
 
 def _insert_sql() -> str:
