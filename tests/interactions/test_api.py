@@ -126,3 +126,22 @@ def test_the_openapi_document_describes_the_batch_body(db, admin_client):
     assert items["maxItems"] == 10_000
     assert "person_email" in items["items"]["properties"]
     assert "phone" in items["items"]["properties"]["channel"]["enum"]
+
+
+def test_a_full_batch_may_be_larger_than_djangos_request_limit(actors, north_person, settings):
+    items = [{"channel": "web", "kind": "content_read", "person_id": north_person.pk, "text": "x" * 1000}] * 3000
+    body = json.dumps({"items": items})
+    assert len(body) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = post(actors["rep_north"], "/interactions/batch", body)
+    assert response.status_code == 200 and response.json()["accepted"] == 3000
+
+
+def test_an_oversized_batch_body_is_413(actors, north_person, monkeypatch):
+    from tillit.interactions import api
+
+    monkeypatch.setattr(api, "BATCH_MAX_BYTES", 1000)
+    items = [{"channel": "web", "kind": "page_view", "person_id": north_person.pk, "text": "x" * 2000}]
+    response = post(actors["rep_north"], "/interactions/batch", {"items": items})
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["field"] == "body"
+    assert not Interaction.objects.exists()

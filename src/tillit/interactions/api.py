@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic_core import from_json, to_json
 
-from tillit.core.errors import NotFound, ValidationError
+from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.interactions import selectors, services
 from tillit.interactions.schemas import BatchIn, BatchOut, InteractionIn, InteractionOut, ItemResult, request_body
 from tillit.people.resolution import MissingRecord
@@ -19,11 +19,34 @@ from tillit.people.resolution import MissingRecord
 router = Router(tags=["interactions"])
 
 _ERROR = {422: dict, 404: dict}
+# A full batch is larger than Django's general request limit (DATA_UPLOAD_MAX_MEMORY_SIZE, 2.5 MB),
+# so the batch endpoint has its own.
+BATCH_MAX_BYTES = getattr(settings, "TILLIT_BATCH_MAX_BYTES", 64 * 1024 * 1024)
 
 
-def _json(request: HttpRequest):
+class PayloadTooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+
+
+def _json(request: HttpRequest, *, max_bytes: int | None = None):
+    if max_bytes is None:
+        raw = request.body
+    else:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > max_bytes:
+            raise PayloadTooLarge(
+                _("The body is larger than %(n)d MB; send smaller batches.") % {"n": max_bytes // 1024 // 1024},
+                field="body",
+            )
+        raw = request.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            raise PayloadTooLarge(_("The body is too large; send smaller batches."), field="body")
     try:
-        return from_json(request.body or b"null")
+        return from_json(raw or b"null")
     except ValueError:
         raise ValidationError(_("The body is not valid JSON."), field="body") from None
 
@@ -52,7 +75,7 @@ def interaction_create(request: HttpRequest):
 
 @router.post(
     "/interactions/batch",
-    response={200: BatchOut, **_ERROR},
+    response={200: BatchOut, 413: dict, **_ERROR},
     summary="Log a batch of interactions",
     openapi_extra=request_body(
         BatchIn,
@@ -62,7 +85,7 @@ def interaction_create(request: HttpRequest):
     ),
 )
 def interaction_batch(request: HttpRequest):
-    body = _json(request)
+    body = _json(request, max_bytes=BATCH_MAX_BYTES)
     if not isinstance(body, dict) or not isinstance(body.get("items"), list):
         raise ValidationError(_('Send {"items": [ … ]}.'), field="items")
     result = services.log_interactions(actor=request.auth, items=body["items"])
