@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Value
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Case, Count, F, Max, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +37,8 @@ ENGAGEMENT_KINDS = (
     Kind.EMAIL_CLICKED,
 )
 TOP_N = 5
+# Interests are counted over this many of the person's latest engagement events.
+INTEREST_WINDOW = 5_000
 ACTIVITY_MONTHS = 12
 # Up to this many people an organisation's timeline reads one index range per person; beyond it,
 # one ``person IN (…)`` scan.
@@ -145,6 +146,7 @@ class Activity:
     first_at: dt.datetime | None = None
     last: LastInteraction | None = None
     months: list[MonthCount] = field(default_factory=list)
+    last_contact_at: dt.datetime | None = None
 
     @property
     def email(self) -> EmailEngagement:
@@ -241,7 +243,7 @@ class OrganizationCard:
 
 # --- the cards --------------------------------------------------------------------------------
 def customer_card(*, actor, person_id: int) -> CustomerCard:
-    """Everything the card shows about one person. About ten queries, whatever the log size."""
+    """Everything the card shows about one person: at most ten queries, whatever the log size."""
     person = _person(actor, person_id)
     affiliations = list(
         Affiliation.objects.filter(person=person).select_related("organization").order_by(
@@ -265,7 +267,7 @@ def customer_card(*, actor, person_id: int) -> CustomerCard:
         social=[_identity_item(i) for i in identities if i.kind == IdentityKind.SOCIAL],
         external_ids=[_identity_item(i) for i in identities if i.kind == IdentityKind.EXTERNAL],
         consents=consents,
-        last_contact=_last_contact(own_rows),
+        last_contact=_last_contact(own_rows, activity),
         activity=activity,
         top_topics=tops["topic"],
         top_products=tops["product"],
@@ -284,12 +286,13 @@ def organization_card(*, actor, organization_id: int) -> OrganizationCard:
     own_rows = Interaction.objects.filter(organization=organization)
     people_rows = _people_rows(people_ids, organization.pk)
     combined = own_rows | people_rows if people_ids else own_rows
+    activity = _activity(combined)
     return OrganizationCard(
         organization=organization,
         roles=roles,
         past_roles=past_roles,
-        last_contact=_last_contact(combined),
-        activity=_activity(combined),
+        last_contact=_last_contact(combined, activity),
+        activity=activity,
         timeline=_timeline_page(_organization_parts(organization.pk, people_ids), channel="", kind="", page=1),
     )
 
@@ -445,41 +448,74 @@ def _people_rows(people_ids: list[int], organization_id: int) -> QuerySet:
     return Interaction.objects.filter(person_id__in=people_ids).exclude(organization_id=organization_id)
 
 
-def _last_contact(rows: QuerySet) -> Interaction | None:
-    """The newest conversation with an employee or over a human channel (not tracking or notes)."""
+def _is_contact(channel: str, kind: str, handled: bool) -> bool:
+    """A conversation: a human channel, not tracking or a note, and not a mass mailing (no sender)."""
+    return channel in HUMAN_CHANNELS and kind not in NON_CONTACT_KINDS and (handled or kind != Kind.EMAIL_SENT)
+
+
+def _last_contact(rows: QuerySet, activity: Activity) -> Interaction | None:
+    """The newest conversation. ``activity`` already knows when it was, so this is an index seek."""
+    if activity.last_contact_at is None:
+        return None
     contact = (
-        rows.filter(channel__in=HUMAN_CHANNELS)
+        rows.filter(occurred_at__gte=activity.last_contact_at, channel__in=HUMAN_CHANNELS)
         .exclude(kind__in=NON_CONTACT_KINDS)
-        .exclude(kind=Kind.EMAIL_SENT, handled_by__isnull=True)  # mass mailings are not "speaking to"
-        .select_related("handled_by")
+        .exclude(kind=Kind.EMAIL_SENT, handled_by__isnull=True)
+        .select_related("handled_by", "person")
         .order_by("-occurred_at", "-id")
     )
     return contact.first()
 
 
 def _activity(rows: QuerySet) -> Activity:
-    """Counts per channel and kind, first/last time, and the last 12 months — two grouped queries."""
+    """Counts per channel and kind, first/last time and the last 12 months, in one grouped pass.
+
+    The months are conditional counts over plain time ranges (no per-row date function), so the
+    pass costs the same as a bare ``COUNT`` over the person's index range.
+    """
+    starts = _month_starts(timezone.now())
+    tz = timezone.get_current_timezone()
+    bounds = [dt.datetime(m.year, m.month, 1, tzinfo=tz) for m in starts]
+    # Month bucket per row: -1 before the series, else 0..11. Older rows cost one comparison.
+    bucket = Case(
+        When(occurred_at__lt=bounds[0], then=Value(-1)),
+        *[When(occurred_at__gte=b, then=Value(i)) for i, b in reversed(list(enumerate(bounds))) if i],
+        default=Value(0),
+    )
+    handled = Case(When(handled_by__isnull=True, then=Value(False)), default=Value(True),
+                   output_field=BooleanField())
     grouped = list(
-        rows.order_by().values("channel", "kind").annotate(n=Count("id"), first=Min("occurred_at"),
-                                                           last=Max("occurred_at"))
+        rows.order_by().annotate(bucket=bucket, handled=handled).values("channel", "kind", "bucket", "handled")
+        .annotate(n=Count("id"), first=Min("occurred_at"), last=Max("occurred_at"))
     )
     activity = Activity()
     per_channel: dict[str, int] = {}
+    per_month = [0] * len(starts)
     for row in grouped:
         activity.total += row["n"]
         per_channel[row["channel"]] = per_channel.get(row["channel"], 0) + row["n"]
         activity.kinds[row["kind"]] = activity.kinds.get(row["kind"], 0) + row["n"]
+        if row["bucket"] >= 0:
+            per_month[row["bucket"]] += row["n"]
         if activity.first_at is None or row["first"] < activity.first_at:
             activity.first_at = row["first"]
         if activity.last is None or row["last"] > activity.last.occurred_at:
             activity.last = LastInteraction(channel=row["channel"], kind=row["kind"], occurred_at=row["last"])
+        if _is_contact(row["channel"], row["kind"], row["handled"]) and (
+            activity.last_contact_at is None or row["last"] > activity.last_contact_at
+        ):
+            activity.last_contact_at = row["last"]
     top = max(per_channel.values(), default=0)
     labels = dict(Channel.choices)
     activity.channels = [
         ChannelCount(channel=c, label=str(labels.get(c, c)), count=n, share=n / top if top else 0.0)
         for c, n in sorted(per_channel.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
-    activity.months = _months(rows)
+    busiest = max(per_month, default=0)
+    activity.months = [
+        MonthCount(month=m, count=n, share=n / busiest if busiest else 0.0) for m, n in zip(starts, per_month,
+                                                                                          strict=True)
+    ]
     return activity
 
 
@@ -493,43 +529,34 @@ def _month_starts(now: dt.datetime) -> list[dt.date]:
     return starts[::-1]
 
 
-def _months(rows: QuerySet) -> list[MonthCount]:
-    starts = _month_starts(timezone.now())
-    tz = timezone.get_current_timezone()
-    since = dt.datetime(starts[0].year, starts[0].month, 1, tzinfo=tz)
-    counts = {
-        _as_date(row["month"]): row["n"]
-        for row in rows.filter(occurred_at__gte=since).order_by()
-        .annotate(month=TruncMonth("occurred_at", tzinfo=tz)).values("month").annotate(n=Count("id"))
-    }
-    top = max(counts.values(), default=0)
-    return [MonthCount(month=m, count=counts.get(m, 0), share=counts.get(m, 0) / top if top else 0.0) for m in starts]
-
-
-def _as_date(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, str):  # some SQLite builds hand back text
-        return dt.date.fromisoformat(value[:10])
-    return value
-
-
 def _top_engagement(rows: QuerySet) -> dict[str, list[TopItem]]:
-    """Top topics, products and content (by subject) a person engaged with: three grouped, limited
-    selects in one ``UNION ALL``."""
-    engaged = rows.filter(kind__in=ENGAGEMENT_KINDS).order_by()
-    parts = []
+    """Top topics, products and content (by subject) among the person's latest ``INTEREST_WINDOW``
+    engagement events: three grouped, limited selects over that window in one ``UNION ALL``.
+
+    The window keeps the card's cost bounded for very active web visitors and makes the list
+    what they are interested in now.
+    """
+    window = (
+        rows.filter(kind__in=ENGAGEMENT_KINDS).order_by("-occurred_at", "-id")
+        .values("topic", "product", "subject", "share_watched")[:INTEREST_WINDOW]
+    )
+    connection = connections[window.db]
+    qn = connection.ops.quote_name
+    window_sql, window_params = window.query.get_compiler(using=window.db).as_sql()
+    selects, params = [], []
     for dimension, column in (("topic", "topic"), ("product", "product"), ("content", "subject")):
-        parts.append(
-            engaged.exclude(**{column: ""})
-            .annotate(dim=Value(dimension), label=F(column))
-            .values("dim", "label")
-            .annotate(n=Count("id"), avg_share=Avg("share_watched"))
-            .order_by("-n", "label")[:TOP_N]
+        col, share = qn(column), qn("share_watched")
+        selects.append(
+            f"SELECT * FROM (SELECT %s AS dim, w.{col} AS label, COUNT(*) AS n, AVG(w.{share}) AS avg_share"
+            f" FROM ({window_sql}) AS w WHERE w.{col} <> '' GROUP BY w.{col} ORDER BY n DESC, label"
+            f" LIMIT {TOP_N}) AS {qn('top_' + dimension)}"
         )
+        params += [dimension, *window_params]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(selects), params)
+        found = cursor.fetchall()
     result: dict[str, list[TopItem]] = {"topic": [], "product": [], "content": []}
-    for dim, label, n, avg_share in _union_all(parts, columns=("dim", "label", "n", "avg_share"),
-                                               order_by="1, 3 DESC, 2"):
+    for dim, label, n, avg_share in sorted(found, key=lambda r: (r[0], -r[2], r[1])):
         result[dim].append(TopItem(label=label, count=n, avg_share_watched=avg_share))
     for items in result.values():
         top = max((i.count for i in items), default=0)
