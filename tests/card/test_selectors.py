@@ -405,3 +405,28 @@ def test_timeline_names_the_partner_without_extra_queries_per_row(actors, make_p
         page = timeline(actor=actors["rep_north"], person=person)
         names = {entry.partner.name for entry in page.entries}
     assert names == {"Varme & Sol Partner AS"}
+
+
+def test_activity_months_follow_the_users_time_zone(actors, make_person):
+    person = make_person()
+    with timezone.override("Asia/Tokyo"):
+        local_now = timezone.localtime()
+        month_start = local_now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        if local_now - month_start < dt.timedelta(minutes=2):
+            pytest.skip("too close to the start of the month to place a row inside it")
+        for when in (month_start + dt.timedelta(minutes=1), month_start - dt.timedelta(minutes=1)):
+            Interaction.objects.create(person=person, channel="web", kind="page_view", occurred_at=when)
+        months = customer_card(actor=actors["rep_north"], person_id=person.pk).activity.months
+    assert [m.count for m in months[-2:]] == [1, 1]
+
+
+def test_organization_last_contact_names_the_person_and_the_employee(actors, make_person, make_org, role, log):
+    org = make_org()
+    person = make_person("Kari")
+    role(person, org)
+    log(person=person, channel="phone", kind="call", handled_by=actors["rep_north2"], minutes_ago=30)
+    log(organization=org, channel="email", kind="email_sent", minutes_ago=5)  # a mailing: no sender, not contact
+
+    card = organization_card(actor=actors["rep_north"], organization_id=org.pk)
+
+    assert (card.last_contact.person, card.last_contact.handled_by) == (person, actors["rep_north2"])

@@ -60,12 +60,12 @@ def test_lookup_without_match_offers_to_create_the_person_with_the_phone(login, 
     html = _html(response)
     assert response.status_code == 200
     assert 'data-testid="lookup-empty"' in html
-    assert "/persons/new/?phone=%2B47+400+00+000" in html
+    assert "/persons/new/?phones=%2B47+400+00+000" in html
 
 
 def test_lookup_without_match_offers_to_create_the_person_with_the_email(login, actors):
     html = _html(login(actors["rep_north"]).get("/lookup/", {"q": "Ny.Kunde@Example.no"}))
-    assert "/persons/new/?email=ny.kunde%40example.no" in html
+    assert "/persons/new/?emails=ny.kunde%40example.no" in html
 
 
 def test_lookup_does_not_reveal_persons_outside_visibility(login, actors, make_person):
@@ -73,6 +73,11 @@ def test_lookup_does_not_reveal_persons_outside_visibility(login, actors, make_p
     response = login(actors["rep_north"]).get("/lookup/", {"q": "91234567"})
     assert response.status_code == 200
     assert 'data-testid="lookup-empty"' in _html(response)
+
+
+def test_lookup_without_match_offers_to_create_the_person_with_the_name(login, actors):
+    html = _html(login(actors["rep_north"]).get("/lookup/", {"q": "Ola Jakob Nordmann"}))
+    assert "/persons/new/?first_name=Ola+Jakob&amp;last_name=Nordmann" in html
 
 
 def test_empty_lookup_goes_back_to_the_search_page(login, actors):

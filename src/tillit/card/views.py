@@ -58,7 +58,14 @@ def lookup(request: HttpRequest) -> HttpResponse:
         people = selectors.name_search(actor=request.user, q=q)
     if len(people) == 1:
         return redirect("card:person", person_id=people[0].pk)
-    prefill = {"email": email} if email else {"phone": q} if phone else {"name": q}
+    # Named like the person form's fields (people.forms.PersonForm), so it can take them as initial values.
+    if email:
+        prefill = {"emails": email}
+    elif phone:
+        prefill = {"phones": q}
+    else:
+        first, _sep, last = q.rpartition(" ") if " " in q else (q, "", "")
+        prefill = {"first_name": first, "last_name": last}
     return render(request, "card/lookup.html", {
         "q": q, "people": people, "searched_by": searched_by, "phone": phone, "email": email,
         "create_url": f"{reverse('people:person_create')}?{urlencode(prefill)}",
