@@ -220,7 +220,15 @@ def _clean_item(item, now) -> tuple[dict | None, PersonRef | int | None, list[di
 
 
 def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], result: BatchResult) -> None:
-    """Inside the batch's transaction: drop duplicates, resolve parties, insert, answer."""
+    """Inside the batch's transaction: drop duplicates, resolve parties, insert, answer.
+
+    Runs again from the start if a concurrent writer got in between (see ``log_interactions``), so
+    it first forgets anything a rolled-back attempt wrote into the answers.
+    """
+    for index, row in enumerate(rows):
+        if row is not None and len(answers[index]) > 1:
+            answers[index].clear()
+            answers[index]["index"] = index
     # Duplicates inside the batch (first one wins) and against what is stored.
     first_of: dict[tuple[str, str], int] = {}
     later: dict[int, int] = {}  # index -> index of the first item with the same pair

@@ -86,7 +86,8 @@ def _postgresql(rows: list[dict]) -> list[int]:
         )
         ids = [row[0] for row in cursor.fetchall()]
         columns = ", ".join(f'"{c}"' for c in COLUMNS)
-        with cursor.copy(f'COPY "{TABLE}" ({columns}) FROM STDIN') as copy:
+        # ``copy`` is psycopg's own; the wrapper turns its errors into Django's (IntegrityError …).
+        with connection.wrap_database_errors, cursor.copy(f'COPY "{TABLE}" ({columns}) FROM STDIN') as copy:
             write = copy.write_row
             for pk, r in zip(ids, rows, strict=True):
                 payload = r["payload"]
