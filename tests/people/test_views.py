@@ -276,3 +276,12 @@ def test_every_bad_phone_and_email_is_reported_at_once(actors, login):
     assert html.count('data-field="emails"') == 2
     assert html.count('data-field="phones"') == 1
     assert 'data-field="organization"' in html
+
+
+def test_new_person_form_is_prefilled_from_the_lookup_link(login, actors):
+    client = login(actors["service"])
+    response = client.get("/persons/new/", {"phones": "+47 912 34 567", "first_name": "Kari"})
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form["phones"].value() == "+47 912 34 567"
+    assert form["first_name"].value() == "Kari"

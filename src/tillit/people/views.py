@@ -61,7 +61,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
 
 
 def person_create(request: HttpRequest) -> HttpResponse:
-    form = PersonForm(request.POST or None, actor=request.user)
+    # The look-up page links here with the unknown caller's phone/email/name prefilled.
+    prefill = {k: request.GET[k] for k in ("first_name", "last_name", "emails", "phones") if request.GET.get(k)}
+    form = PersonForm(request.POST or None, actor=request.user, initial=prefill)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_create(actor=request.user, **form.service_fields())
