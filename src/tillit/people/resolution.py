@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,10 +137,39 @@ class _UnionFind:
             self.parent[rb] = ra
 
 
+# Integrations name the same people again and again (callers, newsletter readers): parsing a phone
+# number costs ~20 µs, so the answers are kept for the process (a few MB at most).
+@lru_cache(maxsize=100_000)
+def _email_key(raw: str) -> str | None:
+    try:
+        return clean_email(raw, field="person_email")
+    except ValidationError:
+        return None
+
+
+_PHONE_PUNCTUATION = str.maketrans("", "", " -./()\u00a0")
+
+
+def _phone_key(raw: str, region: str) -> str | None:
+    # "+47 912 34 567", "+47-912-34567" and "+4791234567" parse alike (phonenumbers reads the digits and a
+    # leading "+"), so they share one cache entry; anything else (letters, extensions) is parsed as given.
+    bare = raw.translate(_PHONE_PUNCTUATION)
+    if bare.isdigit() or (bare[:1] == "+" and bare[1:].isdigit()):
+        raw = bare
+    return _parse_phone(raw, region)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_phone(raw: str, region: str) -> str | None:
+    try:
+        return clean_phone(raw, field="person_phone")
+    except ValidationError:
+        return None
+
+
 def _normalise(refs: Sequence[PersonRef | int | None], errors: dict[int, list[dict]]):
     """Clean every reference once per distinct raw value; errors name the item's field."""
-    emails: dict[str, str | None] = {}
-    phones: dict[str, str | None] = {}
+    region = settings.TILLIT_PHONE_REGION
     normalised: list[tuple | None] = []
     for index, ref in enumerate(refs):
         if ref is None:
@@ -150,21 +181,11 @@ def _normalise(refs: Sequence[PersonRef | int | None], errors: dict[int, list[di
         problems = []
         email = phone = external = None
         if ref.email:
-            if ref.email not in emails:
-                try:
-                    emails[ref.email] = clean_email(ref.email, field="person_email")
-                except ValidationError:
-                    emails[ref.email] = None
-            email = emails[ref.email]
+            email = _email_key(ref.email)
             if email is None:
                 problems.append({"field": "person_email", "reason": _("Not a valid email address.")})
         if ref.phone:
-            if ref.phone not in phones:
-                try:
-                    phones[ref.phone] = clean_phone(ref.phone, field="person_phone")
-                except ValidationError:
-                    phones[ref.phone] = None
-            phone = phones[ref.phone]
+            phone = _phone_key(ref.phone, region)
             if phone is None:
                 problems.append(
                     {"field": "person_phone", "reason": _("Not a phone number we can read; include the country code.")}
