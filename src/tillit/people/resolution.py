@@ -69,14 +69,20 @@ class Owned:
 
 
 def rows_in(sql: str, values: Iterable, params: Sequence = ()) -> list[tuple]:
-    """Run ``sql`` (with one ``{marks}`` for the IN list) over ``values`` in chunks; all rows.
+    """Run ``sql`` (with one ``IN ({marks})`` for the list) over ``values``; all rows.
 
     Raw SQL on purpose: the ORM prepares each of thousands of ``__in`` values one by one, which
-    costs more than the query itself on the batch path.
+    costs more than the query itself on the batch path. On PostgreSQL the list is one array
+    parameter (``= ANY(%s)``): a query text with thousands of placeholders is slow to bind.
     """
     ordered = sorted(set(values))
     out: list[tuple] = []
+    if not ordered:
+        return out
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(sql.replace(" IN ({marks})", " = ANY(%s)"), [*params, ordered])
+            return cursor.fetchall()
         for start in range(0, len(ordered), CHUNK):
             chunk = ordered[start : start + CHUNK]
             cursor.execute(sql.format(marks=", ".join(["%s"] * len(chunk))), [*params, *chunk])
