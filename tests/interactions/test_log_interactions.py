@@ -205,3 +205,14 @@ def test_every_field_written_by_the_batch_path_reads_back_through_the_orm(actors
     # Rows without a payload read back as an empty object.
     plain = log_interactions(actor=actors["admin"], items=[call(person_id=north_person.pk)])
     assert Interaction.objects.get(pk=plain.items[0]["id"]).payload == {}
+
+
+def test_the_garbage_collector_is_on_again_after_a_batch_even_a_refused_one(actors, north_person, settings):
+    import gc
+
+    assert gc.isenabled()
+    log_interactions(actor=actors["admin"], items=[call(person_id=north_person.pk)])
+    assert gc.isenabled()
+    with pytest.raises(ValidationError):
+        log_interactions(actor=actors["admin"], items=[call()] * (settings.TILLIT_BATCH_LIMIT + 1))
+    assert gc.isenabled()

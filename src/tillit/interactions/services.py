@@ -6,6 +6,8 @@ items), built for throughput: items are checked in plain Python, people are reso
 set-based queries, and the rows are written with the fastest correct statement the database has.
 """
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -134,6 +136,28 @@ def log_interactions(*, actor, items: list[dict]) -> BatchResult:
     and later items repeating an earlier item's pair, are answered ``duplicate``.
     """
     ensure_staff(actor)
+    with _gc_paused():
+        return _log_interactions(actor, items)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a batch builds its ~100,000 short-lived objects.
+
+    They hold no reference cycles, yet each generation-0 threshold crossed triggers a collection
+    (about a tenth of the batch's Python time). Reference counting still frees everything; the
+    collector is switched back on afterwards if it was on (never left off, whatever threads do).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _log_interactions(actor, items) -> BatchResult:
     limit = settings.TILLIT_BATCH_LIMIT
     if not isinstance(items, list):
         raise ValidationError(_("Send a list of interactions."), field="items")
