@@ -180,14 +180,16 @@ def _log_interactions(actor, items) -> BatchResult:
         refs[index] = ref
 
     result = BatchResult(items=answers)
-    for attempt in range(3):
+    # Optimistic first: most batches are new, so the unique constraint is the duplicate check and
+    # no look-up is spent on it. If it fires (a replay, or a concurrent writer with the same pairs),
+    # everything rolls back and the batch is written again after looking up what is stored.
+    for attempt in range(4):
         try:
             with transaction.atomic():
-                _store(actor, rows, refs, answers, result)
+                _store(actor, rows, refs, answers, result, look_up_stored=attempt > 0)
             break
         except IntegrityError:
-            # Someone stored one of these (source, external_id) pairs after we looked: look again.
-            if attempt == 2:
+            if attempt == 3:
                 raise
     for answer in answers:
         status = answer["status"]
@@ -243,7 +245,8 @@ def _clean_item(item, now) -> tuple[dict | None, PersonRef | int | None, list[di
     return row, ref, errors
 
 
-def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], result: BatchResult) -> None:
+def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], result: BatchResult, *,
+           look_up_stored: bool) -> None:
     """Inside the batch's transaction: drop duplicates, resolve parties, insert, answer.
 
     Runs again from the start if a concurrent writer got in between (see ``log_interactions``), so
@@ -262,7 +265,7 @@ def _store(actor, rows: list[dict | None], refs: list, answers: list[dict], resu
             earlier = first_of.setdefault(key, index)
             if earlier != index:
                 later[index] = earlier
-    stored = existing_external_ids(first_of.keys()) if first_of else {}
+    stored = existing_external_ids(first_of.keys()) if first_of and look_up_stored else {}
     pending = []  # indexes still to be written
     for index, row in enumerate(rows):
         if row is None:
