@@ -166,6 +166,7 @@ class _PersonPlan:
     organization: Organization | None
     industry: str
     is_duplicate: bool = False
+    is_showcase: bool = False
 
 
 class DemoBuilder:
@@ -325,7 +326,10 @@ class DemoBuilder:
         flags = [i < n_b2b for i in range(main)]
         self.rng.shuffle(flags)
         b2b_seen = 0
-        for is_b2b in flags:
+        for index, is_b2b in enumerate(flags):
+            if index == 0 and main >= 10:
+                self.plans.append(self.new_person(None, showcase=True))
+                continue
             if is_b2b:
                 org_tuple = self.orgs[b2b_seen] if b2b_seen < len(self.orgs) else self.rng.choice(self.orgs)
                 b2b_seen += 1
@@ -334,11 +338,16 @@ class DemoBuilder:
                 self.plans.append(self.new_person(None))
         self.build_duplicates(n_dups)
 
-    def new_person(self, org_tuple: tuple[Organization, Country, str] | None) -> _PersonPlan:
+    def new_person(self, org_tuple: tuple[Organization, Country, str] | None, showcase: bool = False) -> _PersonPlan:
+        """A new person; the ``showcase`` one (the first) is a long-standing Oslo customer with a rich card."""
         org, country, industry = org_tuple if org_tuple else (None, self.pick_country(), "")
+        if showcase:
+            country = COUNTRIES[0]
         rng = self.rng
         first, last = rng.choice(country.first_names), rng.choice(country.last_names)
-        if industry == INSTALLER:
+        if showcase:
+            first, last, stage = "Kari", "Bråthen", LifecycleStage.REPEAT_CUSTOMER
+        elif industry == INSTALLER:
             stage = LifecycleStage.CUSTOMER
         else:
             stage = rng.choices([s for s, _ in STAGE_WEIGHTS], weights=[w for _, w in STAGE_WEIGHTS])[0]
@@ -346,6 +355,8 @@ class DemoBuilder:
             owner = org.owner
         else:
             owner = self.pick_owner(country.code, unowned_share=0.6 if stage == LifecycleStage.SUBSCRIBER else 0.05)
+        if showcase:
+            owner = self.users["sara"]
         city = org.city if org is not None and rng.random() < 0.7 else rng.choice(country.cities)
         if org is None:
             persona = rng.choice(PERSONAS[:3])
@@ -355,14 +366,18 @@ class DemoBuilder:
             persona = {"Housing cooperative": PERSONAS[3], "Property management": PERSONAS[4],
                        INSTALLER: PERSONAS[6]}.get(industry, PERSONAS[5])
             custom = {}
+        if showcase:
+            persona, custom = PERSONAS[0], {"heating": "Oil boiler", "house_m2": 165, "roof": "South-west"}
         person = Person(
             first_name=first, last_name=last, lifecycle_stage=stage, owner=owner,
             team=self.team_for(owner, country.code),
-            persona=persona if rng.random() < 0.7 else "",
+            persona=persona if rng.random() < 0.7 or showcase else "",
             relationship_category=rng.choice(RELATIONSHIP_CATEGORIES) if stage in BUYING_STAGES and rng.random() < 0.6
             else "",
             city=city, country=country.code, custom_fields=custom,
         )
+        if showcase:
+            person.relationship_category, person.city = RELATIONSHIP_CATEGORIES[0], "Oslo"
         domain = org.domain if org is not None else rng.choice(country.mail_providers)
         address = self.email_for(first, last, domain)
         raw = address if rng.random() < 0.8 else address.split("@")[0].title() + "@" + domain
@@ -370,7 +385,7 @@ class DemoBuilder:
         if org is not None and rng.random() < 0.15:
             self.add_email(person, self.email_for(first, last, rng.choice(country.mail_providers)), primary=False,
                            label="home")
-        if rng.random() < 0.93:
+        if rng.random() < 0.93 or showcase:
             self.add_phone(person, country, self.mobile(country), primary=True, label="mobile")
         if rng.random() < 0.15:
             national = self.landline(country.code)
@@ -388,7 +403,7 @@ class DemoBuilder:
                                             normalized=number))
         if org is not None:
             self.add_affiliation(person, org, industry)
-        plan = _PersonPlan(person=person, country=country, organization=org, industry=industry)
+        plan = _PersonPlan(person=person, country=country, organization=org, industry=industry, is_showcase=showcase)
         self.add_consents(person, stage)
         return plan
 
@@ -499,17 +514,23 @@ class DemoBuilder:
             p, rng = plan.person, self.rng
             low, high = STAGE_AGE[p.lifecycle_stage]
             start = self.now - timedelta(days=rng.randint(low, high), seconds=rng.randrange(86400))
+            if plan.is_showcase:
+                start = self.now - timedelta(days=720, hours=5)
             end = self.now
             if p.lifecycle_stage == LifecycleStage.FORMER:
                 end = max(start + timedelta(days=90), self.now - timedelta(days=rng.randint(60, 200)))
             business = plan.organization is not None and plan.industry != INSTALLER
             product = rng.choice(c.BUSINESS_PRODUCTS if business else c.HOME_PRODUCTS)
+            if plan.is_showcase:
+                product = c.HOME_PRODUCTS[2]  # replacing the oil boiler with an air-to-water heat pump
             same_country = [o for o in installers if o.country == plan.country.code]
             partner = rng.choice(same_country) if same_country and not business and rng.random() < 0.15 else None
             facts = dict(p.custom_fields, city=p.city)
             party = Party(person=p, organization=None, country=plan.country, stage=p.lifecycle_stage, owner=p.owner,
                           start=start, end=end, product=product, business=business, partner=partner, facts=facts)
             target = max(2, self.per_person // 10) if plan.is_duplicate else self.activity(p.lifecycle_stage)
+            if plan.is_showcase:
+                target = self.per_person * 3
             if target:
                 writer.person_journey(party, target)
         for org, country, industry in self.orgs:

@@ -37,6 +37,7 @@ class Party:
     business: bool = False
     partner: Organization | None = None
     facts: dict = field(default_factory=dict)
+    campaigns_sent: set = field(default_factory=set)
 
 
 class JourneyWriter:
@@ -94,6 +95,13 @@ class JourneyWriter:
         moved = local.astimezone(self.now.tzinfo)
         return moved if moved <= party.end else t
 
+    def awake(self, t: datetime, party: Party) -> datetime:
+        """Move ``t`` out of the night (00–07 local): people browse and read mail while awake."""
+        local = t.astimezone(ZoneInfo(party.country.time_zone))
+        if local.hour < 7:
+            t += timedelta(hours=7 + self.rng.randint(0, 14))
+        return t if t <= party.end else party.end - timedelta(minutes=self.rng.randint(1, 600))
+
     def handler(self, party: Party, role: str = "sales") -> object:
         if role == "sales" and party.owner is not None:
             return party.owner
@@ -135,16 +143,17 @@ class JourneyWriter:
 
     # --- episodes ----------------------------------------------------------------------------
     def newsletter(self, party: Party, t: datetime) -> None:
-        sends = [s for s in self.campaigns if party.start <= s[0] <= party.end]
+        sends = [s for s in self.campaigns if party.start <= s[0] <= party.end and s[3] not in party.campaigns_sent]
         if not sends:
-            return
+            return self.web_visit(party, t)
         sent_at, subject, topic, code = self.rng.choice(sends)
+        party.campaigns_sent.add(code)
         sent_at += timedelta(seconds=self.rng.randrange(0, 1800))
         common = {"subject": subject, "topic": topic, "source": "newsletter", "payload": {"campaign": code}}
         self.add(party, channel=Channel.EMAIL, kind=Kind.EMAIL_SENT, direction=Direction.OUTBOUND,
                  occurred_at=sent_at, external_id=self._next_id("msg"), **common)
         if self.rng.random() < 0.48:
-            opened = min(sent_at + timedelta(minutes=self.rng.randint(3, 60 * 48)), party.end)
+            opened = min(self.awake(sent_at + timedelta(minutes=self.rng.randint(3, 60 * 48)), party), party.end)
             self.add(party, channel=Channel.EMAIL, kind=Kind.EMAIL_OPENED, direction=Direction.INBOUND,
                      occurred_at=opened, **common)
             if self.rng.random() < 0.3:
@@ -157,6 +166,7 @@ class JourneyWriter:
                          topic=page[2], source="website", payload={"url": page[0], "utm_campaign": code})
 
     def web_visit(self, party: Party, t: datetime) -> None:
+        t = self.awake(t, party)
         for _ in range(self.rng.choice((1, 1, 2, 2, 3, 4, 6))):
             path, title, topic = self.rng.choice(c.WEB_PAGES)
             self.add(party, channel=Channel.WEB, kind=Kind.PAGE_VIEW, direction=Direction.INBOUND, occurred_at=t,
@@ -251,6 +261,7 @@ class JourneyWriter:
             self.portal(party, t)
 
     def chat(self, party: Party, t: datetime, role: str = "sales") -> None:
+        t = self.office_hours(t, party) if self.rng.random() < 0.85 else self.awake(t, party)
         self.add(party, channel=Channel.CHAT, kind=Kind.CHAT, direction=Direction.INBOUND, occurred_at=t,
                  handled_by=self.handler(party, role) if self.rng.random() < 0.85 else None,
                  subject="Website chat", topic=party.product.topic,
@@ -367,6 +378,7 @@ class JourneyWriter:
                  wait_seconds=self.rng.randint(30, 900) if channel == Channel.PHONE else None, source="tillit")
 
     def portal(self, party: Party, t: datetime) -> None:
+        t = self.awake(t, party)
         pages = (("/portal/", "My overview"), ("/portal/invoices/", "Invoices"), ("/portal/service/", "Book service"),
                  ("/portal/production/", "Solar production"))
         for path, title in self.rng.sample(pages, self.rng.randint(1, 3)):
