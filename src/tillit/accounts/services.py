@@ -2,6 +2,7 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillit.accounts.models import ApiToken, User
 from tillit.core.errors import NotFound, ValidationError
@@ -12,7 +13,7 @@ def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for ``user``; returns the token row and the key, which is never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError("Give the token a name so you can recognise it later.", field="name")
+        raise ValidationError(_("Give the token a name so you can recognise it later."), field="name")
     key = "tlt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name[:100], prefix=key[:12], key_hash=ApiToken.hash_key(key))
     return token, key
@@ -39,7 +40,7 @@ def api_token_revoke(*, user: User, token_id: int) -> None:
         revoked_at=timezone.now()
     )
     if not updated:
-        raise NotFound("No such active token.")
+        raise NotFound(_("No such active token."))
 
 
 @transaction.atomic

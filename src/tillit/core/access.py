@@ -5,6 +5,7 @@ these functions, so pages, the API and exports cannot disagree.
 """
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Visibility
 from tillit.core.errors import AccessDenied, NotFound
@@ -44,9 +45,9 @@ def can_see(user, record) -> bool:
 def ensure_can_see(user, record) -> None:
     # Not found rather than forbidden: an outsider learns nothing about which records exist.
     if not can_see(user, record):
-        raise NotFound(f"No such {record._meta.verbose_name}.")
+        raise NotFound(_("No such %(record)s.") % {"record": record._meta.verbose_name})
 
 
 def ensure_staff(user) -> None:
     if not user.is_authenticated or not user.is_staff_role:
-        raise AccessDenied("Only employees can do this.")
+        raise AccessDenied(_("Only employees can do this."))

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -66,12 +67,12 @@ def _expected_version(request: HttpRequest, body_version: int | None) -> int | N
             return None
         match = _ETAG.match(header)
         if not match:
-            raise ValidationError('Send If-Match as the ETag you read, e.g. "3".', field="If-Match")
+            raise ValidationError(_('Send If-Match as the ETag you read, e.g. "3".'), field="If-Match")
         return int(match.group(1))
     if body_version is not None:
         return body_version
     raise PreconditionRequired(
-        "Send the version you read (If-Match header or a version field) so changes are never lost.",
+        _("Send the version you read (If-Match header or a version field) so changes are never lost."),
         field="version",
     )
 
@@ -84,7 +85,7 @@ def _refs(actor: User, data: dict[str, Any]) -> dict[str, Any]:
         if owner_id is not None:
             owner = User.objects.filter(pk=owner_id, is_active=True, role__in=STAFF_ROLES).first()
             if owner is None:
-                raise ValidationError("No such employee.", field="owner_id")
+                raise ValidationError(_("No such employee."), field="owner_id")
         data["owner"] = owner
     if "team_id" in data:
         team_id = data.pop("team_id")
@@ -92,7 +93,7 @@ def _refs(actor: User, data: dict[str, Any]) -> dict[str, Any]:
         if team_id is not None:
             team = Team.objects.filter(pk=team_id).first()
             if team is None:
-                raise ValidationError("No such team.", field="team_id")
+                raise ValidationError(_("No such team."), field="team_id")
         data["team"] = team
     if "organization_id" in data:
         org_id = data.pop("organization_id")
@@ -104,7 +105,7 @@ def _organization_ref(actor: User, organization_id: int) -> Organization:
     try:
         return selectors.organization_get(actor=actor, organization_id=organization_id)
     except NotFound:
-        raise ValidationError("No such organisation.", field="organization_id") from None
+        raise ValidationError(_("No such organisation."), field="organization_id") from None
 
 
 def _put_data(payload) -> dict[str, Any]:

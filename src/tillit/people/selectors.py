@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
 from tillit.core.access import ensure_staff, restrict
@@ -107,7 +108,7 @@ def person_get(*, actor: User, person_id: int) -> Person:
     ensure_staff(actor)
     person = restrict(Person.objects.select_related("owner", "team"), actor).filter(pk=person_id).first()
     if person is None:
-        raise NotFound("No such person.")
+        raise NotFound(_("No such person."))
     return person
 
 
@@ -137,7 +138,7 @@ def affiliation_get(*, actor: User, affiliation_id: int) -> Affiliation:
         .first()
     )
     if affiliation is None:
-        raise NotFound("No such role.")
+        raise NotFound(_("No such role."))
     return affiliation
 
 
@@ -181,7 +182,7 @@ def organization_get(*, actor: User, organization_id: int) -> Organization:
         restrict(Organization.objects.select_related("owner", "team"), actor).filter(pk=organization_id).first()
     )
     if organization is None:
-        raise NotFound("No such organisation.")
+        raise NotFound(_("No such organisation."))
     return organization
 
 
