@@ -102,7 +102,7 @@ else:
                 # WAL lets readers work while a batch is written; NORMAL is durable in WAL mode
                 # against process crashes (the "acknowledged survives a killed process" target).
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+                "PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536;",
                 "transaction_mode": "IMMEDIATE",
             },
         }

@@ -314,3 +314,14 @@ def test_pages_require_login(client, make_person):
     person = make_person()
     response = client.get(f"/persons/{person.pk}/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_a_note_without_a_channel_is_internal_and_not_a_contact(login, actors, make_person):
+    person = make_person(owner=actors["rep_north"])
+    client = login(actors["rep_north"])
+    client.post(f"/persons/{person.pk}/log/", {"type": "note", "text": "Decides with her partner"}, **HTMX)
+    note = Interaction.objects.get(person=person, kind="note")
+    assert note.channel == "internal"
+    response = client.get(f"/persons/{person.pk}/")
+    assert "Decides with her partner" in response.content.decode()
+    assert response.context["card"].last_contact is None

@@ -30,10 +30,12 @@ OUTCOMES = {
     "complaint": _("Complaint"),
 }
 
-# The channels a note can be about (notes themselves are internal: direction "internal").
-NOTE_CHANNELS = [(c, label) for c, label in Channel.choices if c in
-                 (Channel.PHONE, Channel.EMAIL, Channel.MEETING, Channel.CHAT, Channel.SMS, Channel.SOCIAL,
-                  Channel.POST, Channel.PORTAL, Channel.WEB)]
+# A note is internal unless it records a contact on one of these channels.
+NOTE_CHANNELS = [(Channel.INTERNAL, _("No contact — internal note"))] + [
+    (c, label) for c, label in Channel.choices
+    if c in (Channel.PHONE, Channel.EMAIL, Channel.MEETING, Channel.CHAT, Channel.SMS, Channel.SOCIAL,
+             Channel.POST, Channel.PORTAL, Channel.WEB)
+]
 
 _CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,3}):(\d{1,2})$")
 _NUMBER = re.compile(r"^\d+(?:[.,]\d+)?$")
@@ -154,12 +156,13 @@ class NoteForm(LogForm):
 
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(
         attrs={"rows": 4, "placeholder": _("Something colleagues should know about this customer")}))
-    channel = forms.ChoiceField(label=_("About contact via"), choices=NOTE_CHANNELS, initial=Channel.PHONE,
+    channel = forms.ChoiceField(label=_("About contact via"), choices=NOTE_CHANNELS, initial=Channel.INTERNAL,
                                 required=False)
 
     def interaction_values(self) -> dict:
         d = self.cleaned_data
-        return {"channel": d["channel"] or Channel.PHONE, "kind": Kind.NOTE, "direction": "internal", "text": d["text"]}
+        return {"channel": d["channel"] or Channel.INTERNAL, "kind": Kind.NOTE, "direction": "internal",
+                "text": d["text"]}
 
 
 FORMS = {LogType.CALL: CallForm, LogType.MEETING: MeetingForm, LogType.NOTE: NoteForm}

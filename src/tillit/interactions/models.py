@@ -21,6 +21,8 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("Partner")
     PORTAL = "portal", _("Self-service portal")
     POST = "post", _("Post")
+    # Notes and events that are not a contact with the customer (a colleague's note, a merge).
+    INTERNAL = "internal", _("Internal")
 
 
 class Kind(models.TextChoices):

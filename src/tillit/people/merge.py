@@ -46,8 +46,8 @@ MERGEABLE_FIELDS = (
 )
 STAGE_ORDER = {value: i for i, value in enumerate(LifecycleStage.values)}
 MERGE_NOTE_SOURCE = "tillit.merge"
-# The log has no "internal" channel; a merge is done in Tillit's own web interface.
-MERGE_NOTE_CHANNEL = "web"
+# A merge is not a contact with the customer: it is logged on the internal channel.
+MERGE_NOTE_CHANNEL = "internal"
 
 # What the merge page calls the relations it shows; other apps' relations use their verbose name.
 RELATION_LABELS = {
