@@ -16,10 +16,12 @@ from tillit.core.errors import DomainError
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
         user = api_token_authenticate(key=token)
-        if user is not None and user.is_staff_role:
-            request.user = user
-            return user
-        return None
+        if user is None:
+            return None
+        # A valid token of a partner or customer authenticates; the services then refuse with 403,
+        # exactly as for a browser session — access is decided in one place.
+        request.user = user
+        return user
 
 
 class TokenHeaderAuth(APIKeyHeader):

@@ -131,9 +131,9 @@ def test_card_endpoints_per_role(api, make_person, make_org, who, status):
 def test_partner_and_customer_tokens_are_refused(api, make_person, who):
     person = make_person()
     client = api(who)
-    # Their tokens do not authenticate on the staff API at all (tillit.api.TokenAuth).
-    assert client.get(f"/api/v1/persons/{person.pk}/card").status_code == 401
-    assert client.get("/api/v1/lookup", {"q": "91234567"}).status_code == 401
+    # Their tokens are valid, but the staff API refuses them — the same 403 as for their sessions.
+    assert client.get(f"/api/v1/persons/{person.pk}/card").status_code == 403
+    assert client.get("/api/v1/lookup", {"q": "91234567"}).status_code == 403
 
 
 @pytest.mark.parametrize("who", ["partner", "customer"])

@@ -72,8 +72,8 @@ def test_a_rep_cannot_log_against_another_reps_person(actors, south_person):
 
 def test_partner_tokens_are_refused(actors, north_person):
     body = {"channel": "phone", "kind": "call", "person_id": north_person.pk}
-    assert post(actors["partner"], "/interactions", body).status_code == 401
-    assert post(actors["customer"], "/interactions/batch", {"items": [body]}).status_code == 401
+    assert post(actors["partner"], "/interactions", body).status_code == 403
+    assert post(actors["customer"], "/interactions/batch", {"items": [body]}).status_code == 403
     assert not Interaction.objects.exists()
 
 

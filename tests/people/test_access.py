@@ -144,9 +144,9 @@ def test_partners_and_customers_get_403_on_every_page(actors, login, world, name
 @pytest.mark.parametrize("name", OUTSIDERS)
 def test_partners_and_customers_are_refused_by_the_api(actors, login, world, name):
     token_client = _api(actors[name])
-    assert token_client.get("/api/v1/persons").status_code == 401
+    assert token_client.get("/api/v1/persons").status_code == 403
     assert token_client.post("/api/v1/persons", '{"first_name": "X"}', content_type="application/json").status_code \
-        == 401
+        == 403
     session_client = login(actors[name])
     assert session_client.get("/api/v1/persons").status_code == 403
     assert session_client.get(f"/api/v1/persons/{world['persons']['nobody'].pk}").status_code == 403
