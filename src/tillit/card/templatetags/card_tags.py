@@ -57,10 +57,3 @@ def width(share) -> str:
 @register.simple_tag
 def activity_chart(months, title=""):
     return month_bars_svg(months, title=title)
-
-
-@register.filter
-def phone(e164: str) -> str:
-    from tillit.core.phones import format_phone
-
-    return format_phone(e164) if e164 else ""
