@@ -56,6 +56,43 @@ def time_calls(fn, ids: list[int]) -> list[float]:
     return samples
 
 
+def query_breakdown(card, ids: list[int], conn, target) -> dict:
+    """Where a card's time goes: every statement the card ran is replayed through the bare driver
+    (execute + fetch all rows), so "database" is what the SQL costs and the rest is Python/ORM."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    per_shape: dict[str, list[float]] = {}
+    card_s = db_s = 0.0
+    statements = 0
+    for pid in ids:
+        with CaptureQueriesContext(connection) as ctx:
+            started = time.perf_counter()
+            card(pid)
+            card_s += time.perf_counter() - started
+        for q in ctx.captured_queries:
+            started = time.perf_counter()
+            conn.execute(q["sql"]).fetchall()
+            elapsed = time.perf_counter() - started
+            if target.vendor == "postgresql":
+                conn.commit()
+            db_s += elapsed
+            statements += 1
+            per_shape.setdefault(re.sub(r"\b\d+\b", "N", q["sql"])[:160], []).append(elapsed)
+    n = len(ids)
+    rows = sorted(({"sql": k, "count_per_card": round(len(v) / n, 2), "ms_per_card": round(sum(v) * 1000 / n, 3)}
+                   for k, v in per_shape.items()), key=lambda r: -r["ms_per_card"])
+    out = {"cards": n, "card_ms_mean": round(card_s * 1000 / n, 2), "database_ms_mean": round(db_s * 1000 / n, 2),
+           "statements_per_card": round(statements / n, 2), "statements": rows[:12]}
+    say(f"  per card (mean of {n} active): {out['card_ms_mean']:.1f} ms, of which the database "
+        f"{out['database_ms_mean']:.1f} ms in {out['statements_per_card']:.1f} statements (replayed raw)")
+    for r in rows[:10]:
+        say(f"    {r['ms_per_card']:>7.2f} ms  ×{r['count_per_card']:<4} {r['sql'][:110]}")
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True)
@@ -63,6 +100,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--queries", action="store_true", help="time every SQL statement of 200 active cards")
     args = parser.parse_args()
 
     target = setup_django(args.database)
@@ -131,6 +169,9 @@ def main() -> None:
             s = r[key]
             say(f"    {key:<14} p50 {s['p50_ms']:>7.2f} ms   p95 {s['p95_ms']:>7.2f} ms   p99 {s['p99_ms']:>7.2f} ms")
     say("  target: card p95 ≤ 25 ms")
+
+    if args.queries:
+        result["queries"] = query_breakdown(card, active[:200], conn, target)
 
     if args.profile:
         from pyinstrument import Profiler

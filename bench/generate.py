@@ -139,7 +139,7 @@ TEMPLATES = (
      ("",), "erp", ("{}",), None, None),
     (0.3, "phone", "complaint", "in", ("Complaint",), TOPICS, 0, (60, 900), (30, 900), False, False, ("",),
      ("Technician did not show up.",), "tillit", ("{}",), None, "service"),
-    (0.5, "phone", "note", "internal", ("",), ("",), 0, None, None, False, False, ("",),
+    (0.5, "internal", "note", "internal", ("",), ("",), 0, None, None, False, False, ("",),
      ("Prefers email over phone.",), "tillit", ("{}",), None, "sales"),
 )
 INTERACTION_COLUMNS = (

@@ -166,14 +166,15 @@ class Server:
         self.proc = subprocess.Popen(
             [sys.executable, "-c", "from tillit.cli import main; main()", "serve", "--no-demo", "--port",
              str(self.port), "--threads", "4"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        deadline = time.time() + 900  # ``tillit serve`` migrates first, which may take a while on a big log
+        while time.time() < deadline and self.proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
                 return
             except OSError:
                 time.sleep(0.3)
-        raise SystemExit("the server did not start")
+        self.proc.kill()
+        raise SystemExit(f"the server did not start: {self.proc.stderr.read()[-2000:].decode(errors='replace')}")
 
     def post(self, path: str, body: bytes, token: str) -> tuple[int, bytes]:
         import http.client

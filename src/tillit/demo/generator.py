@@ -560,7 +560,7 @@ class DemoBuilder:
                 kind = {Channel.WEB: Kind.PAGE_VIEW, Channel.EMAIL: Kind.EMAIL_RECEIVED, Channel.PHONE: Kind.CALL,
                         Channel.IVR: Kind.CALL, Channel.CHAT: Kind.CHAT, Channel.MEETING: Kind.MEETING,
                         Channel.WEBINAR: Kind.WEBINAR_WATCHED, Channel.PORTAL: Kind.PAGE_VIEW,
-                        Channel.KIOSK: Kind.FORM_SUBMITTED}.get(channel, Kind.MESSAGE)
+                        Channel.KIOSK: Kind.FORM_SUBMITTED, Channel.INTERNAL: Kind.NOTE}.get(channel, Kind.MESSAGE)
                 step += 1
                 self._fallback(writer, party, channel, kind, step)
                 kinds.add(kind)
@@ -570,7 +570,7 @@ class DemoBuilder:
                            Kind.FORM_SUBMITTED: Channel.WEB, Kind.WEBINAR_WATCHED: Channel.WEBINAR,
                            Kind.CALL: Channel.PHONE, Kind.MEETING: Channel.MEETING, Kind.CHAT: Channel.CHAT,
                            Kind.ORDER: Channel.WEB, Kind.PAYMENT: Channel.PORTAL, Kind.MESSAGE: Channel.SMS,
-                           Kind.OTHER: Channel.POST, Kind.NOTE: Channel.PHONE}.get(kind, Channel.EMAIL)
+                           Kind.OTHER: Channel.POST, Kind.NOTE: Channel.INTERNAL}.get(kind, Channel.EMAIL)
                 step += 1
                 self._fallback(writer, party, channel, kind, step)
 

@@ -313,7 +313,7 @@ class JourneyWriter:
                      occurred_at=quote_at + timedelta(hours=self.rng.randint(1, 20)),
                      subject=f"Your quote for {party.product.name}", topic=party.product.topic, source="mailbox")
         if self.rng.random() < 0.3:
-            self.add(party, channel=self.rng.choice((Channel.PHONE, Channel.MEETING)), kind=Kind.NOTE,
+            self.add(party, channel=Channel.INTERNAL, kind=Kind.NOTE,
                      direction=Direction.INTERNAL, occurred_at=quote_at + timedelta(minutes=5), handled_by=owner,
                      text=self.rng.choice(c.NOTES))
 
@@ -387,7 +387,7 @@ class JourneyWriter:
             t += timedelta(seconds=self.rng.randint(10, 120))
 
     def note(self, party: Party, t: datetime) -> None:
-        self.add(party, channel=self.rng.choice((Channel.PHONE, Channel.MEETING, Channel.EMAIL)), kind=Kind.NOTE,
+        self.add(party, channel=Channel.INTERNAL, kind=Kind.NOTE,
                  direction=Direction.INTERNAL, occurred_at=self.office_hours(t, party),
                  handled_by=self.handler(party, "sales"), text=self.rng.choice(c.NOTES))
 
