@@ -23,3 +23,10 @@ def money(amount: Decimal | None, currency: str = "") -> str:
         return ""
     text = number_format(amount, decimal_pos=2, use_l10n=True, force_grouping=True)
     return f"{text} {currency}".strip()
+
+
+@register.filter
+def field_label(key: str) -> str:
+    """A custom field's key as a label: ``house_m2`` → ``House m2``."""
+    text = str(key).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
