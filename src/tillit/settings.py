@@ -127,6 +127,7 @@ LANGUAGES = [
     ("nb", _("Norwegian Bokmål")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["tillit.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TILLIT_TIME_ZONE", "Europe/Oslo")
 USE_TZ = True

@@ -67,3 +67,10 @@ def test_nobody_can_revoke_another_users_token(login, actors):
     client = login(actors["rep_north"])
     client.post(f"/accounts/tokens/{token.pk}/revoke/")
     assert api_token_authenticate(key=key) == actors["rep_south"]
+
+
+def test_language_picker_names_each_language_in_itself(login, actors):
+    client = login(actors["rep_north"])
+    client.post("/accounts/settings/", {"language": "sv", "time_zone": "Europe/Stockholm"})
+    page = client.get("/accounts/settings/").content.decode()
+    assert "Norsk (bokmål)" in page and "Dansk" in page and "English" in page
