@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "django_tasks",
+    "django_tasks_db",
     "tillit.core",
     "tillit.accounts",
     "tillit.people",
@@ -142,6 +144,19 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True  # serve straight from the package; no collectstatic step needed
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Background work (CSV imports): the django-tasks API with the database backend. `tillit serve` starts a
+# worker; in production run `tillit db_worker` as its own service.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A file cache needs no server and is shared by the web and worker processes on one machine: the import
+# writes its progress here, outside its own database transaction, so the page can show it at once.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": DATA_DIR / "cache",
+        "TIMEOUT": 24 * 3600,
+    }
+}
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("TILLIT_SECURE_COOKIES")

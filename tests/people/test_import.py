@@ -289,6 +289,15 @@ def _upload(name, text, encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 
 
+def _import_via_page(client, capture, data):
+    """Post the form (it queues a job and redirects), run the worker until the queue is empty, open the job."""
+    with capture(execute=True):
+        response = client.post("/import/", data)
+    assert response.status_code == 302
+    call_command("db_worker", batch=True, startup_delay=False, interval=0, reload=False, verbosity=0)
+    return client.get(response["Location"])
+
+
 def test_import_page_shows_the_form_and_column_help(actors, login):
     response = login(actors["rep_north"]).get("/import/")
     assert response.status_code == 200
@@ -296,10 +305,11 @@ def test_import_page_shows_the_form_and_column_help(actors, login):
     assert 'name="file"' in html and 'name="dry_run"' in html and "relationship_category" in html
 
 
-def test_import_page_uploads_and_reports_every_rejected_row(actors, login):
+def test_import_page_uploads_and_reports_every_rejected_row(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
     text = "first_name;last_name;phone\nKari;Nordmann;+47 912 34 567\nOla;Hansen;12\nPer;Vik;abc\n"
-    response = client.post("/import/", {"kind": "persons", "file": _upload("people.csv", text)})
+    response = _import_via_page(client, django_capture_on_commit_callbacks,
+                                {"kind": "persons", "file": _upload("people.csv", text)})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="report"' in html
@@ -309,26 +319,29 @@ def test_import_page_uploads_and_reports_every_rejected_row(actors, login):
     assert Person.objects.count() == 1
 
 
-def test_import_page_dry_run_writes_nothing(actors, login):
+def test_import_page_dry_run_writes_nothing(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
-    response = client.post("/import/", {"kind": "persons", "file": _upload("p.csv", GOOD), "dry_run": "on"})
+    response = _import_via_page(client, django_capture_on_commit_callbacks,
+                                {"kind": "persons", "file": _upload("p.csv", GOOD), "dry_run": "on"})
     assert response.context["report"].created == 3
     assert "Dry run" in response.content.decode()
     assert Person.objects.count() == 0
 
 
-def test_import_page_updates_existing_when_asked(actors, login):
+def test_import_page_updates_existing_when_asked(actors, login, django_capture_on_commit_callbacks):
     person_create(actor=actors["admin"], first_name="Kari", emails=["kari@fjord.no"])
     client = login(actors["admin"])
-    response = client.post("/import/", {"kind": "persons", "update": "on",
-                                        "file": _upload("p.csv", "first_name,email,city\nKari,kari@fjord.no,Oslo\n")})
+    response = _import_via_page(client, django_capture_on_commit_callbacks, {
+        "kind": "persons", "update": "on", "file": _upload("p.csv", "first_name,email,city\nKari,kari@fjord.no,Oslo\n"),
+    })
     assert response.context["report"].updated == 1
     assert Person.objects.get().city == "Oslo"
 
 
-def test_import_page_organisations(actors, login):
+def test_import_page_organisations(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
-    response = client.post("/import/", {"kind": "organizations", "file": _upload("o.csv", "name\nFjord AS\n")})
+    response = _import_via_page(client, django_capture_on_commit_callbacks,
+                                {"kind": "organizations", "file": _upload("o.csv", "name\nFjord AS\n")})
     assert response.context["report"].created == 1 and Organization.objects.get().name == "Fjord AS"
 
 

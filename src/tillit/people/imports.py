@@ -33,31 +33,51 @@ Existing records (the rule)
 
 Every row goes through the people services (the same validation as the pages and the API) in a
 savepoint of its own: a rejected row is reported with its line, column and reason, and the rows
-after it carry on. ``dry_run=True`` runs everything and rolls it all back.
+after it carry on. ``dry_run=True`` runs everything in one transaction and rolls it all back. A real
+run commits every ``CHUNK_SIZE`` rows, so other writers (on SQLite the whole database has one writer
+at a time) wait for one chunk, not for the whole file; ``report.committed_rows`` and
+``report.last_committed_line`` say how far the import had got if it stops half-way.
+
+The import page does not import in the request: it stores the file as an ``ImportJob`` and queues
+``people.tasks.run_import_job`` (django-tasks); ``run_job`` writes the progress to the cache (outside
+the import's transaction, so the page can read it at once) and the report to the job at the end.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import io
+import logging
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
-from django.db.models import F, Value
+from django.db.models import F, QuerySet, Value
 from django.db.models.functions import Lower, Replace, Upper
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.accounts.models import User
+from tillit.accounts.models import Role, User
 from tillit.core.access import ensure_staff, restrict
-from tillit.core.errors import DomainError, ValidationError
+from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.people import services
-from tillit.people.models import Identity, IdentityKind, LifecycleStage, Organization, Person
+from tillit.people.models import (
+    Identity,
+    IdentityKind,
+    ImportJob,
+    ImportJobStatus,
+    LifecycleStage,
+    Organization,
+    Person,
+)
 from tillit.people.selectors import current_affiliations
 
 PERSONS, ORGANIZATIONS = "persons", "organizations"
@@ -81,8 +101,10 @@ FIELD_TO_COLUMN = {"emails": "email", "phones": "phone", "custom_fields": "custo
 CUSTOM_PREFIX = "custom."
 MULTI_SPLIT = re.compile(r"\s*\|\s*")
 MAX_BYTES = 20 * 1024 * 1024
+CHUNK_SIZE = 200  # rows per committed transaction in a real (not dry) run
 
 Progress = Callable[[int, int], None]
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(ValidationError):
@@ -111,6 +133,20 @@ class ImportReport:
     rejected: list[RowProblem] = field(default_factory=list)
     skipped_rows: list[RowProblem] = field(default_factory=list)
     unknown_columns: list[str] = field(default_factory=list)
+    # Rows whose outcome is committed (a dry run commits nothing), and the last line among them.
+    committed_rows: int = 0
+    last_committed_line: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in names}
+        for key in ("rejected", "skipped_rows"):
+            values[key] = [RowProblem(**p) for p in values.get(key, [])]
+        return cls(**values)
 
     @property
     def rejected_count(self) -> int:
@@ -485,7 +521,17 @@ def _rows(parsed: _Parsed) -> Iterator[tuple[int, dict[str, str] | RowProblem]]:
         yield line, values
 
 
-def _run(importer: _Importer, file: Any, dry_run: bool, progress: Progress | None) -> ImportReport:
+def _check_columns(importer: _Importer, parsed: _Parsed) -> None:
+    if not set(importer.known).intersection(importer.required).intersection(parsed.columns):
+        raise ImportFileError(
+            _("The first line must name the columns, and none of them is one Tillit needs (%(needed)s). "
+              "Download the sample file to see the columns.") % {"needed": ", ".join(importer.required)},
+            field="file",
+        )
+
+
+def _run(importer: _Importer, file: Any, dry_run: bool, progress: Progress | None,
+         checkpoint: Callable[[ImportReport], None] | None = None, chunk_size: int = CHUNK_SIZE) -> ImportReport:
     ensure_staff(importer.actor)
     report = importer.report
     parsed = parse(file)
@@ -496,26 +542,37 @@ def _run(importer: _Importer, file: Any, dry_run: bool, progress: Progress | Non
         if name and name not in known and not name.startswith(CUSTOM_PREFIX) and name not in seen:
             report.unknown_columns.append(name)
         seen.add(name)
-    if not known.intersection(importer.required).intersection(parsed.columns):
-        raise ImportFileError(
-            _("The first line must name the columns, and none of them is one Tillit needs (%(needed)s). "
-              "Download the sample file to see the columns.") % {"needed": ", ".join(importer.required)},
-            field="file",
-        )
+    _check_columns(importer, parsed)
     rows = list(_rows(parsed))
     if progress is not None:
         progress(0, report.total)
-    with transaction.atomic():
-        importer.prepare([values for _line, values in rows if not isinstance(values, RowProblem)])
-        for done, (line, values) in enumerate(rows, start=1):
-            if isinstance(values, RowProblem):
-                report.rejected.append(values)
-            else:
-                _import_one(importer, report, line, values)
-            if progress is not None:
-                progress(done, report.total)
-        if dry_run:
+
+    def step(done: int, line: int, values: dict[str, str] | RowProblem) -> None:
+        if isinstance(values, RowProblem):
+            report.rejected.append(values)
+        else:
+            _import_one(importer, report, line, values)
+        if progress is not None:
+            progress(done, report.total)
+
+    valid = [values for _line, values in rows if not isinstance(values, RowProblem)]
+    if dry_run:
+        with transaction.atomic():
+            importer.prepare(valid)
+            for done, (line, values) in enumerate(rows, start=1):
+                step(done, line, values)
             transaction.set_rollback(True)
+        return report
+    importer.prepare(valid)
+    for start in range(0, len(rows), chunk_size):
+        chunk = rows[start:start + chunk_size]
+        with transaction.atomic():
+            for done, (line, values) in enumerate(chunk, start=start + 1):
+                step(done, line, values)
+        report.committed_rows = start + len(chunk)
+        report.last_committed_line = chunk[-1][0]
+        if checkpoint is not None:
+            checkpoint(report)
     return report
 
 
@@ -547,17 +604,24 @@ def _import_one(importer: _Importer, report: ImportReport, line: int, values: di
 
 
 def import_persons(*, actor: User, file: BinaryIO | bytes | str | Path, dry_run: bool, update: bool = False,
-                   progress: Progress | None = None) -> ImportReport:
-    """Import persons from a CSV file (see the module docstring). ``ImportFileError`` if unreadable."""
+                   progress: Progress | None = None, checkpoint: Callable[[ImportReport], None] | None = None,
+                   chunk_size: int = CHUNK_SIZE) -> ImportReport:
+    """Import persons from a CSV file (see the module docstring). ``ImportFileError`` if unreadable.
+
+    ``progress(done, total)`` is called for every row; ``checkpoint(report)`` after every committed chunk.
+    """
     report = ImportReport(kind=PERSONS, dry_run=dry_run, update=update)
-    return _run(_PersonImporter(actor=actor, update=update, report=report), file, dry_run, progress)
+    importer = _PersonImporter(actor=actor, update=update, report=report)
+    return _run(importer, file, dry_run, progress, checkpoint, chunk_size)
 
 
 def import_organizations(*, actor: User, file: BinaryIO | bytes | str | Path, dry_run: bool, update: bool = False,
-                         progress: Progress | None = None) -> ImportReport:
+                         progress: Progress | None = None, checkpoint: Callable[[ImportReport], None] | None = None,
+                         chunk_size: int = CHUNK_SIZE) -> ImportReport:
     """Import organisations from a CSV file (see the module docstring). ``ImportFileError`` if unreadable."""
     report = ImportReport(kind=ORGANIZATIONS, dry_run=dry_run, update=update)
-    return _run(_OrganizationImporter(actor=actor, update=update, report=report), file, dry_run, progress)
+    importer = _OrganizationImporter(actor=actor, update=update, report=report)
+    return _run(importer, file, dry_run, progress, checkpoint, chunk_size)
 
 
 IMPORTERS = {PERSONS: import_persons, ORGANIZATIONS: import_organizations}
@@ -585,3 +649,110 @@ def sample_csv(kind: str) -> str:
     out = io.StringIO()
     csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(rows)
     return out.getvalue()
+
+
+# --- background jobs (the import page) ------------------------------------------------------
+PROGRESS_EVERY_SECONDS = 0.25
+
+
+def check_file(*, kind: str, data: bytes) -> None:
+    """Raise ``ImportFileError`` now, while the user is on the form, if the file cannot be imported at all."""
+    importer_class = _PersonImporter if kind == PERSONS else _OrganizationImporter
+    _check_columns(importer_class, parse(data))  # type: ignore[arg-type]  # only class attributes are read
+
+
+def import_job_create(*, actor: User, kind: str, file_name: str, data: bytes, dry_run: bool,
+                      update: bool = False) -> ImportJob:
+    """Store the file as a queued job and queue the task that runs it once the job is committed."""
+    from tillit.people.tasks import run_import_job  # the task module imports this one
+
+    ensure_staff(actor)
+    if kind not in IMPORTERS:
+        raise ValidationError(_("Choose people or organisations."), field="kind")
+    check_file(kind=kind, data=data)
+    with transaction.atomic():
+        job = ImportJob.objects.create(
+            user=actor, kind=kind, file_name=file_name[:255], data=data, dry_run=dry_run, update=update
+        )
+        transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    return job
+
+
+def _progress_key(job: ImportJob) -> str:
+    return f"tillit:import-progress:{job.token}"
+
+
+def job_progress(job: ImportJob) -> tuple[int, int]:
+    """``(rows done, rows in the file)``: live from the cache while the job runs, else from the job."""
+    if job.status == ImportJobStatus.RUNNING:
+        live = cache.get(_progress_key(job))
+        if live is not None:
+            return live[0], live[1]
+    return job.processed, job.total
+
+
+def run_job(job_id: int) -> None:
+    """Run a queued job (the task's body). A job that is not queued any more is left alone."""
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        status=ImportJobStatus.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = ImportJob.objects.select_related("user").get(pk=job_id)
+    key = _progress_key(job)
+    last_write = [0.0]
+    partial: list[dict[str, Any]] = []
+
+    def progress(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done in (0, total) or now - last_write[0] >= PROGRESS_EVERY_SECONDS:
+            cache.set(key, (done, total))
+            last_write[0] = now
+
+    def checkpoint(report: ImportReport) -> None:
+        # Between chunks, outside any transaction: what is already in for good.
+        partial[:] = [report.to_dict()]
+        ImportJob.objects.filter(pk=job_id).update(processed=report.committed_rows, total=report.total)
+
+    def finish(status: str, **fields: Any) -> None:
+        ImportJob.objects.filter(pk=job_id).update(status=status, finished_at=timezone.now(), **fields)
+        cache.delete(key)
+
+    try:
+        report = IMPORTERS[job.kind](
+            actor=job.user, file=bytes(job.data), dry_run=job.dry_run, update=job.update,
+            progress=progress, checkpoint=checkpoint,
+        )
+    except DomainError as exc:
+        finish(ImportJobStatus.FAILED, error=exc.message, report=partial[0] if partial else None)
+        return
+    except BaseException as exc:
+        logger.exception("Import job %s failed", job_id)
+        finish(ImportJobStatus.FAILED, error=_("The import stopped with an unexpected error: %(error)s")
+               % {"error": exc}, report=partial[0] if partial else None)
+        raise
+    finish(ImportJobStatus.DONE, report=report.to_dict(), total=report.total, processed=report.total)
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_superuser or user.role == Role.ADMIN
+
+
+def import_job_get(*, actor: User, job_id: int) -> ImportJob:
+    """The job if the actor started it (administrators see every job); ``NotFound`` otherwise."""
+    ensure_staff(actor)
+    jobs = ImportJob.objects.select_related("user").defer("data")
+    if not _is_admin(actor):
+        jobs = jobs.filter(user=actor)
+    job = jobs.filter(pk=job_id).first()
+    if job is None:
+        raise NotFound(_("No such import."))
+    return job
+
+
+def import_job_list(*, actor: User, limit: int = 10) -> QuerySet[ImportJob]:
+    """The actor's latest jobs (an administrator's: everybody's), without the files and reports."""
+    jobs = ImportJob.objects.select_related("user").defer("data", "report")
+    if not _is_admin(actor):
+        jobs = jobs.filter(user=actor)
+    return jobs.order_by("-created_at", "-id")[:limit]

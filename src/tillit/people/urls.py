@@ -16,4 +16,5 @@ urlpatterns = [
     path("duplicates/", views_merge.duplicates, name="duplicates"),
     path("persons/<int:survivor_id>/merge/<int:other_id>/", views_merge.merge, name="merge"),
     path("import/", views_import.import_page, name="import"),
+    path("import/<int:job_id>/", views_import.import_job, name="import_job"),
 ]

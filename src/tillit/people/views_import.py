@@ -1,33 +1,61 @@
-"""The CSV import page: upload, dry run, report; sample files to start from."""
+"""The CSV import page: upload (queued as a background job), the job's progress and report; sample files."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
-from tillit.core.errors import DomainError
+from tillit.core.errors import DomainError, NotFound
 from tillit.people.forms_import import ORGANIZATION_COLUMN_HELP, PERSON_COLUMN_HELP, ImportForm
-from tillit.people.imports import IMPORTERS, sample_csv
+from tillit.people.imports import (
+    IMPORTERS,
+    ImportReport,
+    import_job_create,
+    import_job_get,
+    import_job_list,
+    job_progress,
+    sample_csv,
+)
 
 
 def import_page(request: HttpRequest) -> HttpResponse:
     if kind := request.GET.get("sample"):
         return _sample(kind)
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        upload = data["file"]
         try:
-            report = IMPORTERS[data["kind"]](
-                actor=request.user, file=data["file"], dry_run=data["dry_run"], update=data["update"]
+            job = import_job_create(
+                actor=request.user, kind=data["kind"], file_name=upload.name or "", data=b"".join(upload.chunks()),
+                dry_run=data["dry_run"], update=data["update"],
             )
         except DomainError as exc:
             form.add_error("file" if exc.field == "file" else None, exc.message)
+        else:
+            return redirect("people:import_job", job_id=job.pk)
     context = {
         "form": form,
-        "report": report,
+        "jobs": import_job_list(actor=request.user),
         "person_columns": PERSON_COLUMN_HELP,
         "organization_columns": ORGANIZATION_COLUMN_HELP,
     }
     return render(request, "people/import.html", context)
+
+
+def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = import_job_get(actor=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    done, total = job_progress(job)
+    context = {
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": round(100 * done / total) if total else 0,
+        "report": ImportReport.from_dict(job.report) if job.report else None,
+    }
+    template = "people/import_job.html#job" if request.htmx else "people/import_job.html"
+    return render(request, template, context)
 
 
 def _sample(kind: str) -> HttpResponse:

@@ -1,3 +1,8 @@
+import os
+import signal
+import subprocess
+import sys
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -12,8 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data into an empty database.")
+        parser.add_argument(
+            "--no-worker", action="store_true",
+            help="Do not start the background worker (run `tillit db_worker` separately instead).",
+        )
 
-    def handle(self, *args, host, port, threads, no_demo, **options):
+    def handle(self, *args, host, port, threads, no_demo, no_worker, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not get_user_model().objects.exists():
             self.stdout.write("Empty database: loading demo data (tillit demo) …")
@@ -28,4 +37,31 @@ class Command(BaseCommand):
             + f"  (database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}; Ctrl+C to stop)"
         )
         self.stdout.write("Demo log-in: admin / tillit-demo (also: sara, lars, mette, ingrid — same password)")
-        serve(application, host=host, port=port, threads=threads, ident="Tillit")
+        worker = None if no_worker else self.start_worker()
+        # `kill` (SIGTERM) stops serve like Ctrl+C does, so the worker is stopped with it.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+        try:
+            serve(application, host=host, port=port, threads=threads, ident="Tillit")
+        finally:
+            if worker is not None:
+                self.stop_worker(worker)
+
+    def start_worker(self) -> subprocess.Popen:
+        """The background worker (CSV imports from the page) as a child process of this one."""
+        env = {**os.environ, "TILLIT_DATA_DIR": str(settings.DATA_DIR)}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "tillit.cli", "db_worker", "--no-reload", "--interval", "1"], env=env
+        )
+        self.stdout.write(f"Background worker started (pid {worker.pid}).")
+        return worker
+
+    @staticmethod
+    def stop_worker(worker: subprocess.Popen) -> None:
+        if worker.poll() is not None:
+            return
+        worker.terminate()  # the worker finishes the task it is running, then exits
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
