@@ -285,6 +285,11 @@ def test_cli_without_an_administrator_says_what_to_do(db, tmp_path):
 
 
 # --- the page -------------------------------------------------------------------------------
+# The worker command closes the database connection when it is inside a transaction (as a test is),
+# so tests that run it commit for real.
+WORKER_DB = pytest.mark.django_db(transaction=True)
+
+
 def _upload(name, text, encoding="utf-8"):
     return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
 
@@ -305,6 +310,7 @@ def test_import_page_shows_the_form_and_column_help(actors, login):
     assert 'name="file"' in html and 'name="dry_run"' in html and "relationship_category" in html
 
 
+@WORKER_DB
 def test_import_page_uploads_and_reports_every_rejected_row(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
     text = "first_name;last_name;phone\nKari;Nordmann;+47 912 34 567\nOla;Hansen;12\nPer;Vik;abc\n"
@@ -319,6 +325,7 @@ def test_import_page_uploads_and_reports_every_rejected_row(actors, login, djang
     assert Person.objects.count() == 1
 
 
+@WORKER_DB
 def test_import_page_dry_run_writes_nothing(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
     response = _import_via_page(client, django_capture_on_commit_callbacks,
@@ -328,6 +335,7 @@ def test_import_page_dry_run_writes_nothing(actors, login, django_capture_on_com
     assert Person.objects.count() == 0
 
 
+@WORKER_DB
 def test_import_page_updates_existing_when_asked(actors, login, django_capture_on_commit_callbacks):
     person_create(actor=actors["admin"], first_name="Kari", emails=["kari@fjord.no"])
     client = login(actors["admin"])
@@ -338,6 +346,7 @@ def test_import_page_updates_existing_when_asked(actors, login, django_capture_o
     assert Person.objects.get().city == "Oslo"
 
 
+@WORKER_DB
 def test_import_page_organisations(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
     response = _import_via_page(client, django_capture_on_commit_callbacks,

@@ -20,6 +20,11 @@ GOOD = (
 BAD_ROW = "first_name;last_name;phone\nKari;Nordmann;+47 912 34 567\nOla;Hansen;12\n"
 
 
+# The worker command closes the database connection when it is inside a transaction (as a test is),
+# so tests that run it commit for real.
+WORKER_DB = pytest.mark.django_db(transaction=True)
+
+
 def _upload(text, name="people.csv"):
     return SimpleUploadedFile(name, text.encode(), content_type="text/csv")
 
@@ -47,6 +52,7 @@ def test_upload_queues_a_job_and_redirects_to_its_page(actors, login, django_cap
     assert Person.objects.count() == 0  # nothing is imported inside the request
 
 
+@WORKER_DB
 def test_the_worker_imports_the_file_and_the_job_page_shows_the_report(
     actors, login, django_capture_on_commit_callbacks
 ):
@@ -82,6 +88,7 @@ def test_the_job_page_shows_live_progress_while_the_import_runs(actors, login):
     assert "150 of 600 rows (25 %)" in html and 'style="width: 25%"' in html and 'aria-valuenow="150"' in html
 
 
+@WORKER_DB
 def test_a_bad_row_is_reported_with_line_and_column_and_the_rest_is_imported(
     actors, login, django_capture_on_commit_callbacks
 ):
@@ -110,6 +117,7 @@ def test_a_user_sees_only_their_own_jobs_and_an_administrator_sees_all(actors, l
     assert "mine.csv" in login(actors["admin"]).get("/import/").content.decode()
 
 
+@WORKER_DB
 def test_a_dry_run_job_writes_nothing(actors, login, django_capture_on_commit_callbacks):
     client = login(actors["admin"])
     page = _post(client, django_capture_on_commit_callbacks, GOOD, dry_run="on")["Location"]
