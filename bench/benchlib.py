@@ -249,9 +249,15 @@ def table_counts(target: Target) -> dict:
         conn.close()
 
 
+def size_label(persons: int) -> str:
+    return f"{persons / 1_000_000:.0f}M" if persons >= 950_000 else f"{round(persons / 1000)}k"
+
+
 def save_result(name: str, target: Target, result: dict) -> Path:
+    """bench/results/<name>-<sqlite|postgresql>-<size>.json, size from the persons in the database."""
     RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"{name}-{target.vendor}.json"
+    size = size_label(result.get("size", {}).get("people_person", 0))
+    path = RESULTS_DIR / f"{name}-{target.vendor}-{size}.json"
     path.write_text(json.dumps(result, indent=2, default=str) + "\n")
     return path
 

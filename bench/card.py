@@ -20,7 +20,18 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib import RESULTS_DIR, ROOT, machine, raw_connect, save_result, say, setup_django, summary_ms, table_counts
+from benchlib import (
+    RESULTS_DIR,
+    ROOT,
+    machine,
+    raw_connect,
+    save_result,
+    say,
+    setup_django,
+    size_label,
+    summary_ms,
+    table_counts,
+)
 
 NEWEST_50 = ("SELECT * FROM interactions_interaction WHERE person_id = {m} "
              "ORDER BY occurred_at DESC LIMIT 50")
@@ -182,7 +193,7 @@ def main() -> None:
             card(pid)
         profiler.stop()
         RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / f"card-profile-{target.vendor}.txt"
+        out = RESULTS_DIR / f"card-profile-{target.vendor}-{size_label(sizes['people_person'])}.txt"
         out.write_text(profiler.output_text(unicode=True, color=False))
         result["profile"] = str(out.relative_to(ROOT))
         say(f"profile: {out}")

@@ -30,7 +30,17 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from benchlib import RESULTS_DIR, ROOT, machine, raw_connect, save_result, say, setup_django, table_counts
+from benchlib import (
+    RESULTS_DIR,
+    ROOT,
+    machine,
+    raw_connect,
+    save_result,
+    say,
+    setup_django,
+    size_label,
+    table_counts,
+)
 from generate import INTERACTION_COLUMNS, PREFIX, TEMPLATES, ensure_staff, human_format
 
 BATCH_PATH = "/api/v1/interactions/batch"
@@ -274,7 +284,7 @@ def main() -> None:
         log_interactions(actor=admin, items=items)
         profiler.stop()
         RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / f"ingest-profile-{target.vendor}.txt"
+        out = RESULTS_DIR / f"ingest-profile-{target.vendor}-{size_label(sizes['people_person'])}.txt"
         out.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
         say(f"profile: {out}")
         result["profile"] = str(out.relative_to(ROOT))
