@@ -290,7 +290,11 @@ def main() -> None:
         result["profile"] = str(out.relative_to(ROOT))
 
     if args.http:
-        result["http"] = http_bench(args, batches, admin, target)
+        try:
+            result["http"] = http_bench(args, batches, admin, target)
+        except SystemExit as failure:
+            say(f"HTTP part failed: {failure}")
+            result["http"] = {"error": str(failure)[-500:]}
     path = save_result("ingest", target, result)
     say(f"results: {path}")
 

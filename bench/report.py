@@ -45,7 +45,7 @@ def main() -> None:
     table("**Batch ingest** (10,000 per batch; target ≥ 20,000 rows/s and ≥ 0.5 × raw)",
           ["service path rows/s", "raw driver rows/s", "service / raw", "HTTP API rows/s"])
     for d, head in rows("ingest"):
-        http = f"{d['http']['rows_per_s']:,}" if d.get("http") else "–"
+        http = f"{d['http']['rows_per_s']:,}" if d.get("http", {}).get("rows_per_s") else "–"
         print(f"| {head} | {d['service_rows_per_s']:,} {ok(d['service_rows_per_s'] >= 20_000)} | "
               f"{d['raw_rows_per_s']:,} | {d['ratio']:.2f} {ok(d['ratio'] >= 0.5)} | {http} |")
 
