@@ -189,3 +189,31 @@ def test_a_dry_run_is_one_transaction_rolled_back(actors):
     )
     assert report.created == 3 and report.committed_rows == 0
     assert commits == [] and Person.objects.count() == 0
+
+
+@WORKER_DB
+def test_a_finished_dry_run_can_be_imported_for_real_with_one_click(actors, login, django_capture_on_commit_callbacks):
+    client = login(actors["admin"])
+    dry_page = _post(client, django_capture_on_commit_callbacks, GOOD, dry_run="on")["Location"]
+    _run_worker()
+    assert 'data-testid="import-now"' in client.get(dry_page).content.decode()
+    dry = ImportJob.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/import/{dry.pk}/run/")
+    real = ImportJob.objects.exclude(pk=dry.pk).get()
+    assert response["Location"] == f"/import/{real.pk}/"
+    assert (real.dry_run, real.file_name, bytes(real.data)) == (False, dry.file_name, bytes(dry.data))
+    _run_worker()
+    assert Person.objects.count() == 3
+    assert 'data-testid="import-now"' not in client.get(f"/import/{real.pk}/").content.decode()
+
+
+def test_only_a_dry_run_of_your_own_can_be_imported_from_its_page(actors, login, django_capture_on_commit_callbacks):
+    owner = login(actors["rep_north"])
+    _post(owner, django_capture_on_commit_callbacks, GOOD)  # a real run, not a dry run
+    job = ImportJob.objects.get()
+    assert owner.post(f"/import/{job.pk}/run/").status_code == 302
+    assert ImportJob.objects.count() == 1
+    other = login(actors["rep_south"])
+    assert other.post(f"/import/{job.pk}/run/").status_code == 404

@@ -678,6 +678,16 @@ def import_job_create(*, actor: User, kind: str, file_name: str, data: bytes, dr
     return job
 
 
+def import_job_confirm(*, actor: User, job_id: int) -> ImportJob:
+    """After a dry run the user liked: import the same file for real, as a new job."""
+    dry = import_job_get(actor=actor, job_id=job_id)
+    if not dry.dry_run or dry.status != ImportJobStatus.DONE:
+        raise ValidationError(_("Only a finished dry run can be imported from here."), field="job")
+    data = bytes(ImportJob.objects.values_list("data", flat=True).get(pk=dry.pk))
+    return import_job_create(actor=actor, kind=dry.kind, file_name=dry.file_name, data=data, dry_run=False,
+                             update=dry.update)
+
+
 def _progress_key(job: ImportJob) -> str:
     return f"tillit:import-progress:{job.token}"
 

@@ -17,4 +17,5 @@ urlpatterns = [
     path("persons/<int:survivor_id>/merge/<int:other_id>/", views_merge.merge, name="merge"),
     path("import/", views_import.import_page, name="import"),
     path("import/<int:job_id>/", views_import.import_job, name="import_job"),
+    path("import/<int:job_id>/run/", views_import.import_job_run, name="import_job_run"),
 ]

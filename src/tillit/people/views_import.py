@@ -1,13 +1,16 @@
 """The CSV import page: upload (queued as a background job), the job's progress and report; sample files."""
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from tillit.core.errors import DomainError, NotFound
 from tillit.people.forms_import import ORGANIZATION_COLUMN_HELP, PERSON_COLUMN_HELP, ImportForm
 from tillit.people.imports import (
     IMPORTERS,
     ImportReport,
+    import_job_confirm,
     import_job_create,
     import_job_get,
     import_job_list,
@@ -56,6 +59,18 @@ def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     }
     template = "people/import_job.html#job" if request.htmx else "people/import_job.html"
     return render(request, template, context)
+
+
+@require_POST
+def import_job_run(request: HttpRequest, job_id: int) -> HttpResponse:
+    try:
+        job = import_job_confirm(actor=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("people:import_job", job_id=job_id)
+    return redirect("people:import_job", job_id=job.pk)
 
 
 def _sample(kind: str) -> HttpResponse:
