@@ -250,7 +250,10 @@ def table_counts(target: Target) -> dict:
 
 
 def size_label(persons: int) -> str:
-    return f"{persons / 1_000_000:.0f}M" if persons >= 950_000 else f"{round(persons / 1000)}k"
+    """Results are filed by size class: 100k, 1M, 2M … (the ingest runs add a few persons)."""
+    if persons >= 950_000:
+        return f"{round(persons / 1_000_000)}M"
+    return f"{max(1, round(persons / 100_000)) * 100}k"
 
 
 def save_result(name: str, target: Target, result: dict) -> Path:
