@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -34,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     target = setup_django(args.database)
     sqlite = target.vendor == "sqlite"
@@ -50,26 +51,34 @@ def main() -> None:
     variants = [("all indexes", [])] + [(f"without {name}", [name]) for name, _ in indexes]
     variants.append(("no secondary index", [name for name, _ in indexes]))
     result = {"machine": machine(target), "size": table_counts(target), "rows": args.rows, "variants": {}}
-    for label, drop in variants:
-        rates = []
-        for attempt in range(args.repeat):
-            data = rows(args.rows, high, f"{time.time():.0f}-{attempt}", sqlite)
-            if sqlite:
-                conn.execute("BEGIN IMMEDIATE")
-            for name in drop:
-                conn.execute(f'DROP INDEX "{name}"')
-            started = time.perf_counter()
-            if sqlite:
-                conn.executemany(insert, data)
-            else:
-                with conn.cursor() as cur, cur.copy(insert) as copy:
-                    for row in data:
-                        copy.write_row(row)
-            rates.append(args.rows / (time.perf_counter() - started))
-            conn.execute("ROLLBACK") if sqlite else conn.rollback()
-        best = max(rates)
-        result["variants"][label] = round(best)
-        say(f"  {label:<45} {best:>9,.0f} rows/s (best of {args.repeat})")
+
+    def attempt(drop: list[str], tag: str) -> float:
+        data = rows(args.rows, high, tag, sqlite)
+        if sqlite:
+            conn.execute("BEGIN IMMEDIATE")
+        for name in drop:
+            conn.execute(f'DROP INDEX "{name}"')
+        started = time.perf_counter()
+        if sqlite:
+            conn.executemany(insert, data)
+        else:
+            with conn.cursor() as cur, cur.copy(insert) as copy:
+                for row in data:
+                    copy.write_row(row)
+        elapsed = time.perf_counter() - started
+        conn.execute("ROLLBACK") if sqlite else conn.rollback()
+        return args.rows / elapsed
+
+    attempt([], "warm-up")
+    rates: dict[str, list[float]] = {label: [] for label, _ in variants}
+    # Round-robin over the variants, so drift on a shared machine touches all of them alike.
+    for n in range(args.repeat):
+        for label, drop in variants:
+            rates[label].append(attempt(drop, f"{time.time():.0f}-{n}"))
+    for label, _ in variants:
+        median = statistics.median(rates[label])
+        result["variants"][label] = round(median)
+        say(f"  {label:<45} {median:>9,.0f} rows/s (median of {args.repeat})")
     say(f"results: {save_result('index-cost', target, result)}")
 
 
