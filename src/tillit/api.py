@@ -52,10 +52,16 @@ def _mount_routers() -> None:
     from tillit.card.api import router as card_router
     from tillit.interactions.api import router as interactions_router
     from tillit.people.api import router as people_router
+    from tillit.sales.api import router as sales_router
+    from tillit.service.api import router as service_router
+    from tillit.tasks.api import router as tasks_router
 
     api.add_router("/", people_router)
     api.add_router("/", card_router)
     api.add_router("/", interactions_router)
+    api.add_router("/", sales_router)
+    api.add_router("/", tasks_router)
+    api.add_router("/", service_router)
 
 
 _mount_routers()

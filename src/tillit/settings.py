@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "tillit.people",
     "tillit.interactions",
     "tillit.card",
+    "tillit.sales",
+    "tillit.tasks",
+    "tillit.service",
 ]
 
 MIDDLEWARE = [
@@ -185,3 +188,34 @@ TILLIT_ROLE_VISIBILITY = {
 }
 TILLIT_BATCH_LIMIT = 10_000
 TILLIT_TIMELINE_PAGE_SIZE = 25
+
+TILLIT_BASE_CURRENCY = os.environ.get("TILLIT_BASE_CURRENCY", "NOK")
+
+# --- email -------------------------------------------------------------------------------------
+# TILLIT_SMTP_URL=smtp://user:password@host:587 (or smtps:// for implicit TLS) sends real mail.
+# Without it, outgoing mail is written to DATA_DIR/outbox so a trial never fails on a send.
+TILLIT_SMTP_URL = os.environ.get("TILLIT_SMTP_URL", "")
+DEFAULT_FROM_EMAIL = os.environ.get("TILLIT_FROM_EMAIL", "Tillit <tillit@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = 30
+if TILLIT_SMTP_URL:
+    from urllib.parse import unquote, urlsplit
+
+    _smtp = urlsplit(TILLIT_SMTP_URL)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "localhost"
+    EMAIL_PORT = _smtp.port or (465 if _smtp.scheme == "smtps" else 25)
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+    EMAIL_USE_TLS = _smtp.scheme == "smtp" and EMAIL_PORT == 587
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "outbox"
+# The address customers' replies and inbound mail arrive at (cases join by Message-ID and subject).
+TILLIT_INBOUND_EMAIL = os.environ.get("TILLIT_INBOUND_EMAIL", "support@localhost")
+# Absolute base URL for links in emails (survey links, tracking, quotes).
+TILLIT_BASE_URL = os.environ.get("TILLIT_BASE_URL", "http://127.0.0.1:8000")
+
+# Periodic background tasks: (django-tasks task, every N seconds); see tillit.core.schedule.
+TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = []

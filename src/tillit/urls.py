@@ -12,4 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("tillit.people.urls")),
     path("", include("tillit.card.urls")),
+    path("", include("tillit.sales.urls")),
+    path("", include("tillit.tasks.urls")),
+    path("", include("tillit.service.urls")),
 ]

@@ -9,8 +9,9 @@ instead of through the (slower, per-record) services; ``Person.primary_email`` a
 import math
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from importlib import import_module
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -73,6 +74,9 @@ DEMO_USERS = (
     DemoUser("erik", "Erik", "Nygård", Role.MARKETING, "Oslo", "Europe/Oslo"),
 )
 DEMO_USERNAMES = tuple(u.username for u in DEMO_USERS)
+# Modules that add their records to the demo: ``build(builder, say) -> {label: count}`` runs after the
+# people and the log are written; ``delete(persons=, organizations=)`` runs before they are deleted.
+DEMO_EXTENSIONS = ("tillit.demo.sales", "tillit.demo.service")
 # Who owns the customer relationships in each country (username, share); the rest have no owner.
 OWNERS_BY_COUNTRY = {"NO": (("sara", 0.62), ("ingrid", 0.23)), "SE": (("lars", 0.85),), "DK": (("mads", 0.85),)}
 TEAM_BY_COUNTRY = {"NO": "Oslo", "SE": "Stockholm", "DK": "København"}
@@ -157,6 +161,8 @@ class DemoSummary:
     consents: int = 0
     interactions: int = 0
     seconds: float = 0.0
+    # Counts from the other modules' demo data (deals, quotes, cases …), by label.
+    extra: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -600,6 +606,8 @@ def delete_demo_data() -> None:
     with transaction.atomic():
         persons = Person.objects.filter(primary_email__endswith=DEMO_DOMAIN_SUFFIX)
         orgs = Organization.objects.filter(domain__endswith=DEMO_DOMAIN_SUFFIX)
+        for module in DEMO_EXTENSIONS:
+            import_module(module).delete(persons=persons, organizations=orgs)
         Interaction.objects.filter(Q(person__in=persons) | Q(organization__in=orgs)).delete()
         persons.delete()
         orgs.delete()
@@ -632,9 +640,13 @@ def load_demo(*, seed: int = 7, persons: int = 300, organizations: int = 60, int
         Affiliation.objects.bulk_create(builder.affiliations, batch_size=1000)
         Consent.objects.bulk_create(builder.consents, batch_size=1000)
         Interaction.objects.bulk_create(interactions, batch_size=2000)
+    extra: dict[str, int] = {}
+    for module in DEMO_EXTENSIONS:
+        with transaction.atomic():
+            extra.update(import_module(module).build(builder, say) or {})
     return DemoSummary(
         teams=len(builder.teams), users=len(builder.users), organizations=len(builder.orgs),
         persons=len(builder.plans), duplicates=builder.duplicates, identities=len(builder.identities),
         affiliations=len(builder.affiliations), consents=len(builder.consents), interactions=len(interactions),
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, extra=extra,
     )

@@ -44,6 +44,10 @@ class Kind(models.TextChoices):
     ORDER = "order", _("Order")
     PAYMENT = "payment", _("Payment")
     SURVEY_ANSWER = "survey_answer", _("Survey answer")
+    # Events of records in other modules that the customer would notice (payload names the record).
+    DEAL = "deal", _("Deal")
+    QUOTE = "quote", _("Quote")
+    CASE = "case", _("Case")
     NOTE = "note", _("Note")
     OTHER = "other", _("Other")
 

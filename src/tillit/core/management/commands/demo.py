@@ -54,7 +54,8 @@ class Command(BaseCommand):
             f"Loaded in {summary.seconds:.1f} s: {summary.users} users in {summary.teams} teams, "
             f"{summary.organizations} organisations, {summary.persons} persons (incl. {summary.duplicates} likely "
             f"duplicates to merge), {summary.identities} emails/phones/ids, {summary.affiliations} roles, "
-            f"{summary.consents} consents, {summary.interactions} interactions."
+            f"{summary.consents} consents, {summary.interactions} interactions"
+            + "".join(f", {count} {label}" for label, count in summary.extra.items()) + "."
         ))
         self.stdout.write("\nLog in with any of these users; the password is the same for all:")
         for u in DEMO_USERS:

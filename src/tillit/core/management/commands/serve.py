@@ -19,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data into an empty database.")
         parser.add_argument(
             "--no-worker", action="store_true",
-            help="Do not start the background worker (run `tillit db_worker` separately instead).",
+            help="Do not start the background worker and scheduler (run `tillit db_worker`, `tillit scheduler`).",
         )
 
     def handle(self, *args, host, port, threads, no_demo, no_worker, **options):
@@ -37,23 +37,25 @@ class Command(BaseCommand):
             + f"  (database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}; Ctrl+C to stop)"
         )
         self.stdout.write("Demo log-in: admin / tillit-demo (also: sara, lars, mette, ingrid — same password)")
-        worker = None if no_worker else self.start_worker()
+        workers = [] if no_worker else self.start_workers()
         # `kill` (SIGTERM) stops serve like Ctrl+C does, so the worker is stopped with it.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         try:
             serve(application, host=host, port=port, threads=threads, ident="Tillit")
         finally:
-            if worker is not None:
+            for worker in workers:
                 self.stop_worker(worker)
 
-    def start_worker(self) -> subprocess.Popen:
-        """The background worker (CSV imports from the page) as a child process of this one."""
+    def start_workers(self) -> list[subprocess.Popen]:
+        """The background worker (imports, emails, escalations) and the scheduler that enqueues the
+        periodic tasks, as child processes of this one."""
         env = {**os.environ, "TILLIT_DATA_DIR": str(settings.DATA_DIR)}
         worker = subprocess.Popen(
             [sys.executable, "-m", "tillit.cli", "db_worker", "--no-reload", "--interval", "1"], env=env
         )
-        self.stdout.write(f"Background worker started (pid {worker.pid}).")
-        return worker
+        scheduler = subprocess.Popen([sys.executable, "-m", "tillit.cli", "scheduler"], env=env)
+        self.stdout.write(f"Background worker started (pid {worker.pid}), scheduler (pid {scheduler.pid}).")
+        return [worker, scheduler]
 
     @staticmethod
     def stop_worker(worker: subprocess.Popen) -> None:

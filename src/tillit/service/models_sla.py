@@ -1,0 +1,1 @@
+"""SLA policies, business calendars, case SLA clocks, breaches and surveys."""
