@@ -106,3 +106,46 @@ def browser_login(page, live_server):
         return page
 
     return _login
+
+
+# --- real SMTP on loopback --------------------------------------------------------------------
+class _Inbox:
+    """Messages the local SMTP server received: ``messages`` (``email.message.EmailMessage``) and
+    ``envelopes`` (sender, recipients, raw bytes) in arrival order."""
+
+    def __init__(self):
+        self.envelopes: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), raw))
+        return "250 Message accepted for delivery"
+
+    @property
+    def messages(self):
+        from email import policy
+        from email.parser import BytesParser
+
+        return [BytesParser(policy=policy.default).parsebytes(raw) for _, _, raw in self.envelopes]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) on 127.0.0.1; Django's SMTP backend is pointed at it."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    inbox = _Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    inbox.port = port
+    yield inbox
+    controller.stop()
