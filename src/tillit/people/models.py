@@ -17,6 +17,15 @@ class LifecycleStage(models.TextChoices):
     FORMER = "former", _("Former customer")
 
 
+class ValueTier(models.TextChoices):
+    """How much the customer is worth to the company (filled by the insight module; SLAs use it)."""
+
+    TOP = "top", _("Top")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
 class Organization(VersionedModel):
     name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
@@ -36,6 +45,7 @@ class Organization(VersionedModel):
         "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="organizations",
     )
+    value_tier = models.CharField(_("value tier"), max_length=6, choices=ValueTier.choices, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     class Meta:
@@ -69,6 +79,7 @@ class Person(VersionedModel):
     )
     persona = models.CharField(_("persona"), max_length=100, blank=True)
     relationship_category = models.CharField(_("relationship category"), max_length=100, blank=True)
+    value_tier = models.CharField(_("value tier"), max_length=6, choices=ValueTier.choices, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
