@@ -190,6 +190,8 @@ TILLIT_BATCH_LIMIT = 10_000
 TILLIT_TIMELINE_PAGE_SIZE = 25
 
 TILLIT_BASE_CURRENCY = os.environ.get("TILLIT_BASE_CURRENCY", "NOK")
+# The company that uses Tillit: on quotes, order confirmations and emails to customers.
+TILLIT_COMPANY_NAME = os.environ.get("TILLIT_COMPANY_NAME", "Tillit")
 
 # --- email -------------------------------------------------------------------------------------
 # TILLIT_SMTP_URL=smtp://user:password@host:587 (or smtps:// for implicit TLS) sends real mail.
