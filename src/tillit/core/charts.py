@@ -1,0 +1,205 @@
+"""Server-rendered SVG charts: bars (single, grouped or stacked) with optional lines, e.g. targets.
+
+No JavaScript and no chart library: the chart is markup, so it prints, works offline and is
+tested like any other HTML. Colours are inline (a calm default palette) so a page needs no CSS
+for a readable chart; each series also gets a class (``series-<key>``) for pages that restyle.
+
+Usage::
+
+    from tillit.core.charts import Series, bar_chart_svg
+
+    svg = bar_chart_svg(
+        ["Jan", "Feb", "Mar"],
+        [Series("won", _("Won"), [120, 80, 0]), Series("weighted", _("Weighted"), [30, 60, 90])],
+        stacked=True,
+        lines=[Series("target", _("Target"), [150, 150, None])],
+        title=_("Forecast per month"),
+        value_format=lambda v: f"{v:,.0f}",
+    )
+
+Values may be ``Decimal``, ``int`` or ``float`` (a chart only places things; amounts are formatted by
+``value_format``); ``None`` is "no value" (no bar, a gap in a line).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+
+PALETTE = ("#2f6f8f", "#8fbcd4", "#e0a43a", "#7a9e4f", "#b65c5c", "#6f5b9a", "#4f8f83", "#a3a3a3")
+LINE_PALETTE = ("#c2410c", "#111827", "#15803d", "#7c3aed")
+
+Number = Decimal | int | float
+
+
+@dataclass
+class Series:
+    key: str
+    label: str
+    values: Sequence[Number | None]
+    color: str = field(default="")
+
+
+def nice_max(value: float) -> float:
+    """A round number at or above ``value`` for the top of the axis (1, 2, 2.5, 5 × 10ⁿ)."""
+    if value <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(value))
+    base = 10 ** exponent
+    for step in (1, 2, 2.5, 5, 10):
+        if step * base >= value:
+            return step * base
+    return 10 * base
+
+
+def _f(value: Number | None) -> float:
+    return 0.0 if value is None else float(value)
+
+
+def _n(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _default_format(value: float) -> str:
+    if abs(value) >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+    if abs(value) >= 1_000:
+        return f"{value / 1_000:.0f}k"
+    return f"{value:.0f}"
+
+
+def bar_chart_svg(
+    categories: Sequence[str],
+    series: Sequence[Series],
+    *,
+    stacked: bool = False,
+    lines: Sequence[Series] = (),
+    title: str = "",
+    value_format: Callable[[Number], str] | None = None,
+    axis_format: Callable[[float], str] | None = None,
+    width: int = 720,
+    height: int = 260,
+    css_class: str = "",
+) -> SafeString:
+    """A bar chart with one bar group per category; ``lines`` are drawn over the bars (e.g. targets).
+
+    ``stacked``: the series of a category are stacked in one bar; otherwise they stand side by side.
+    ``value_format`` formats values in tooltips; ``axis_format`` the axis labels (short, e.g. "250k").
+    """
+    value_format = value_format or (lambda v: f"{v}")
+    axis_format = axis_format or _default_format
+    n = max(len(categories), 1)
+    left, right, top, bottom = 48, 8, 26, 22
+    plot_w, plot_h = width - left - right, height - top - bottom
+
+    tops = []
+    for i in range(len(categories)):
+        in_bars = [_f(s.values[i]) for s in series if i < len(s.values)]
+        bar_top = sum(v for v in in_bars if v > 0) if stacked else max(in_bars, default=0.0)
+        in_lines = [_f(s.values[i]) for s in lines if i < len(s.values)]
+        tops.append(max([bar_top, *in_lines]))
+    y_max = nice_max(max(tops, default=0.0))
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * max(value, 0.0) / y_max
+
+    parts: list[SafeString] = []
+    # Grid: four steps with labels on the left.
+    for step in range(5):
+        v = y_max * step / 4
+        parts.append(format_html(
+            '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#e5e7eb" stroke-width="1"></line>'
+            '<text class="tick" x="{}" y="{}" text-anchor="end" font-size="10" fill="#6b7280">{}</text>',
+            left, _n(y(v)), width - right, _n(y(v)), left - 6, _n(y(v) + 3), axis_format(v),
+        ))
+
+    slot = plot_w / n
+    group_w = slot * 0.7
+    colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
+    bars = []
+    for i, category in enumerate(categories):
+        x0 = left + i * slot + (slot - group_w) / 2
+        base = 0.0
+        for j, s in enumerate(series):
+            raw = s.values[i] if i < len(s.values) else None
+            if raw is None:
+                continue
+            v = _f(raw)
+            if stacked:
+                x, w = x0, group_w
+                y_top, h = y(base + v), y(base) - y(base + v)
+                base += max(v, 0.0)
+            else:
+                w = group_w / max(len(series), 1)
+                x = x0 + j * w
+                y_top, h = y(v), y(0) - y(v)
+            bars.append((
+                f"series-{s.key}", f"{x:.1f}", f"{y_top:.1f}", f"{max(w - 1, 1):.1f}", f"{max(h, 0):.1f}", colors[j],
+                f"{category} · {s.label}: {value_format(raw)}",
+            ))
+        parts.append(format_html(
+            '<text class="cat" x="{}" y="{}" text-anchor="middle" font-size="10" fill="#374151">{}</text>',
+            _n(x0 + group_w / 2), height - 6, category,
+        ))
+    parts.append(format_html_join(
+        "",
+        '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
+        bars,
+    ))
+
+    line_colors = [s.color or LINE_PALETTE[i % len(LINE_PALETTE)] for i, s in enumerate(lines)]
+    for k, s in enumerate(lines):
+        # A short horizontal stroke per category (targets are per period, not a continuous trend),
+        # joined by a thin dashed path so the eye can follow them.
+        points = []
+        for i, category in enumerate(categories):
+            raw = s.values[i] if i < len(s.values) else None
+            if raw is None:
+                continue
+            x1 = left + i * slot + (slot - group_w) / 2 - 3
+            x2 = x1 + group_w + 6
+            points.append((x1, x2, y(_f(raw)), f"{category} · {s.label}: {value_format(raw)}"))
+        if not points:
+            continue
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{(a + b) / 2:.1f},{yy:.1f}" for i, (a, b, yy, _t) in enumerate(points)
+        )
+        parts.append(format_html(
+            '<path class="line series-{}" d="{}" fill="none" stroke="{}" stroke-width="1" stroke-dasharray="3 3">'
+            '</path>', s.key, path, line_colors[k],
+        ))
+        parts.append(format_html_join(
+            "",
+            '<line class="target series-{}" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+            'stroke-width="3"><title>{}</title></line>',
+            ((s.key, _n(a), _n(yy), _n(b), _n(yy), line_colors[k], t) for a, b, yy, t in points),
+        ))
+
+    # Legend, top left.
+    legend = []
+    x = left
+    entries = [(s, c, False) for s, c in zip(series, colors, strict=True)]
+    entries += [(s, c, True) for s, c in zip(lines, line_colors, strict=True)]
+    for s, color, is_line in entries:
+        mark = (
+            format_html('<line x1="{}" y1="10" x2="{}" y2="10" stroke="{}" stroke-width="3"></line>', x, x + 12, color)
+            if is_line else format_html('<rect x="{}" y="4" width="12" height="12" fill="{}"></rect>', x, color)
+        )
+        legend.append(format_html(
+            '<g class="legend-item">{}<text x="{}" y="14" font-size="11" fill="#374151">{}</text></g>',
+            mark, x + 16, s.label,
+        ))
+        x += 16 + 7 * len(str(s.label)) + 18
+    parts.append(mark_safe("".join(legend)))
+
+    return format_html(
+        '<svg class="chart bars {}" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
+        '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9ca3af"></line>{}</svg>',
+        css_class, width, height, title, title, left, _n(y(0)), width - right, _n(y(0)), mark_safe("".join(parts)),
+    )

@@ -1,0 +1,47 @@
+"""The shared SVG bar chart (tillit.core.charts)."""
+
+import re
+from decimal import Decimal
+
+from tillit.core.charts import Series, bar_chart_svg, nice_max
+
+
+def _rects(svg):
+    pattern = r'<rect class="bar series-(\w+)" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"'
+    return re.findall(pattern, svg)
+
+
+def test_nice_max():
+    assert nice_max(0) == 1 and nice_max(7) == 10 and nice_max(180) == 200 and nice_max(2100) == 2500
+    assert nice_max(40_000) == 50_000
+
+
+def test_stacked_bars_stack_and_tooltips_name_category_series_and_value():
+    svg = str(bar_chart_svg(
+        ["Jan", "Feb"], [Series("won", "Won", [Decimal("60"), None]), Series("weighted", "Weighted", [40, 100])],
+        stacked=True, lines=[Series("target", "Target", [Decimal("80"), None])], title="Forecast",
+        value_format=lambda v: f"{v} NOK",
+    ))
+    assert svg.startswith("<svg") and 'aria-label="Forecast"' in svg
+    rects = _rects(svg)
+    assert [r[0] for r in rects] == ["won", "weighted", "weighted"]
+    won, weighted_jan, weighted_feb = rects
+    # Stacked: the weighted bar sits right on top of the won bar, in the same column.
+    assert won[1] == weighted_jan[1]
+    assert abs(float(weighted_jan[2]) + float(weighted_jan[4]) - float(won[2])) < 0.2
+    # 60 + 40 = 100 and 100 alone: both columns are equally tall.
+    assert abs(float(won[4]) + float(weighted_jan[4]) - float(weighted_feb[4])) < 0.2
+    assert "Jan · Won: 60 NOK" in svg and "Jan · Target: 80 NOK" in svg
+    assert svg.count('class="target series-target"') == 1  # no target in February
+
+
+def test_grouped_bars_stand_side_by_side_and_text_is_escaped():
+    svg = str(bar_chart_svg(["<Q1>"], [Series("a", "A&B", [1]), Series("b", "B", [2])]))
+    (a, b) = _rects(svg)
+    assert float(b[1]) > float(a[1]) and float(b[4]) > float(a[4])
+    assert "&lt;Q1&gt;" in svg and "A&amp;B" in svg and "<Q1>" not in svg
+
+
+def test_empty_chart_renders():
+    svg = str(bar_chart_svg([], [Series("a", "A", [])], title="Nothing"))
+    assert "<svg" in svg and _rects(svg) == []
