@@ -1,0 +1,30 @@
+"""The quote email: subject and body from templates, the PDF attached, sent with Django's mail API."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+
+from tillit.sales.models import Quote
+from tillit.sales.pdf import quote_pdf, quote_pdf_filename
+from tillit.sales.selectors.quotes import quote_lines
+
+
+def quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
+    """The message for ``quote`` to ``to``; replies go to the employee who sends it (when they have an email)."""
+    lines = quote_lines(quote=quote)
+    context = {
+        "quote": quote,
+        "lines": lines,
+        "company": getattr(settings, "TILLIT_COMPANY_NAME", "Tillit"),
+        "sender": sender,
+        "recipient_name": quote.person.full_name if quote.person else "",
+    }
+    subject = " ".join(render_to_string("sales/emails/quote_subject.txt", context).split())
+    body = render_to_string("sales/emails/quote_body.txt", context)
+    reply_to = [sender.email] if sender is not None and getattr(sender, "email", "") else None
+    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
+                           reply_to=reply_to)
+    message.attach(quote_pdf_filename(quote), quote_pdf(quote, lines), "application/pdf")
+    return message
