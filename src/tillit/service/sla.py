@@ -227,7 +227,7 @@ def on_case_changed(case, *, now, old_status: str, old_priority: str) -> None:
     """Status or priority changed: pause/resume while waiting for the customer, re-target on a new priority,
     stop the clocks when resolved or closed, restart the resolution clock when reopened."""
     with transaction.atomic():
-        clock = CaseSla.objects.select_for_update().select_related("policy__calendar").filter(case=case).first()
+        clock = CaseSla.objects.select_for_update(of=("self",)).select_related("policy__calendar").filter(case=case).first()
         if clock is None:
             if case.status in OPEN_STATUSES:
                 on_case_opened(case, now=now)
@@ -264,7 +264,7 @@ def on_case_changed(case, *, now, old_status: str, old_priority: str) -> None:
 def on_first_response(case, *, now) -> None:
     """An agent answered the customer for the first time: the first-response clock is met (or late)."""
     with transaction.atomic():
-        clock = CaseSla.objects.select_for_update().select_related("policy__calendar").filter(case=case).first()
+        clock = CaseSla.objects.select_for_update(of=("self",)).select_related("policy__calendar").filter(case=case).first()
         if clock is None or clock.policy is None:
             return
         calendar = calendar_of(clock.policy.calendar)
