@@ -158,7 +158,8 @@ class ImportReport:
 
     @property
     def kind_label(self) -> str:
-        return _("people") if self.kind == PERSONS else _("organisations")
+        return {PERSONS: _("people"), ORGANIZATIONS: _("organisations"), "products": _("products"),
+                "deals": _("deals")}.get(self.kind, self.kind)
 
     @property
     def delimiter_name(self) -> str:
@@ -624,12 +625,40 @@ def import_organizations(*, actor: User, file: BinaryIO | bytes | str | Path, dr
     return _run(importer, file, dry_run, progress, checkpoint, chunk_size)
 
 
-IMPORTERS = {PERSONS: import_persons, ORGANIZATIONS: import_organizations}
+def import_products(**kwargs) -> ImportReport:
+    """Products and their general prices (``tillit.sales.imports``; imported late: it builds on this module)."""
+    from tillit.sales.imports import import_products as run
+
+    return run(**kwargs)
+
+
+def import_deals(**kwargs) -> ImportReport:
+    """Deals (``tillit.sales.imports``)."""
+    from tillit.sales.imports import import_deals as run
+
+    return run(**kwargs)
+
+
+PRODUCTS, DEALS = "products", "deals"
+IMPORTERS = {PERSONS: import_persons, ORGANIZATIONS: import_organizations, PRODUCTS: import_products,
+             DEALS: import_deals}
+
+
+def importer_class(kind: str) -> type[_Importer]:
+    if kind in (PRODUCTS, DEALS):
+        from tillit.sales.imports import _DealImporter, _ProductImporter
+
+        return _ProductImporter if kind == PRODUCTS else _DealImporter
+    return _PersonImporter if kind == PERSONS else _OrganizationImporter
 
 
 def sample_csv(kind: str) -> str:
     """A small example file for ``kind`` (semicolon-separated, as Nordic Excel writes it)."""
-    if kind == ORGANIZATIONS:
+    if kind in (PRODUCTS, DEALS):
+        from tillit.sales.imports import SAMPLES
+
+        rows = SAMPLES[kind]
+    elif kind == ORGANIZATIONS:
         rows = [
             ["name", "org_number", "domain", "industry", "city", "country", "phone", "owner"],
             ["Fjord Shipping AS", "923 456 789", "fjordshipping.no", "Shipping", "Bergen", "NO", "+47 55 12 34 56", ""],
@@ -657,8 +686,7 @@ PROGRESS_EVERY_SECONDS = 0.25
 
 def check_file(*, kind: str, data: bytes) -> None:
     """Raise ``ImportFileError`` now, while the user is on the form, if the file cannot be imported at all."""
-    importer_class = _PersonImporter if kind == PERSONS else _OrganizationImporter
-    _check_columns(importer_class, parse(data))  # type: ignore[arg-type]  # only class attributes are read
+    _check_columns(importer_class(kind), parse(data))  # type: ignore[arg-type]  # only class attributes are read
 
 
 def import_job_create(*, actor: User, kind: str, file_name: str, data: bytes, dry_run: bool,
@@ -668,7 +696,11 @@ def import_job_create(*, actor: User, kind: str, file_name: str, data: bytes, dr
 
     ensure_staff(actor)
     if kind not in IMPORTERS:
-        raise ValidationError(_("Choose people or organisations."), field="kind")
+        raise ValidationError(_("Choose people, organisations, products or deals."), field="kind")
+    if kind == PRODUCTS:
+        from tillit.sales.services.catalog import ensure_catalog_editor
+
+        ensure_catalog_editor(actor)  # tell on the form, not after the upload ran
     check_file(kind=kind, data=data)
     with transaction.atomic():
         job = ImportJob.objects.create(

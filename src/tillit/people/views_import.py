@@ -6,7 +6,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import DomainError, NotFound
-from tillit.people.forms_import import ORGANIZATION_COLUMN_HELP, PERSON_COLUMN_HELP, ImportForm
+from tillit.people.forms_import import (
+    DEAL_COLUMN_HELP,
+    ORGANIZATION_COLUMN_HELP,
+    PERSON_COLUMN_HELP,
+    PRODUCT_COLUMN_HELP,
+    ImportForm,
+)
 from tillit.people.imports import (
     IMPORTERS,
     ImportReport,
@@ -40,6 +46,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "jobs": import_job_list(actor=request.user),
         "person_columns": PERSON_COLUMN_HELP,
         "organization_columns": ORGANIZATION_COLUMN_HELP,
+        "product_columns": PRODUCT_COLUMN_HELP,
+        "deal_columns": DEAL_COLUMN_HELP,
     }
     return render(request, "people/import.html", context)
 

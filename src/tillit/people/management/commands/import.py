@@ -1,4 +1,4 @@
-"""``tillit import persons FILE`` / ``tillit import organizations FILE``: CSV import with a progress bar.
+"""``tillit import persons|organizations|products|deals FILE``: CSV import with a progress bar.
 
 The rules (columns, encodings, delimiters, what happens to existing records) are in
 ``tillit.people.imports``. Exit code 1 when any row was rejected (also in a dry run), so scripts
@@ -12,20 +12,22 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from tillit.core.errors import DomainError
-from tillit.people.imports import IMPORTERS, ORGANIZATIONS, PERSONS, ImportReport
+from tillit.people.imports import DEALS, IMPORTERS, ORGANIZATIONS, PERSONS, PRODUCTS, ImportReport
 
-KIND_ALIASES = {"persons": PERSONS, "people": PERSONS, "organizations": ORGANIZATIONS, "organisations": ORGANIZATIONS}
+KIND_ALIASES = {"persons": PERSONS, "people": PERSONS, "organizations": ORGANIZATIONS, "organisations": ORGANIZATIONS,
+                "products": PRODUCTS, "deals": DEALS}
 
 
 class Command(BaseCommand):
     help = (
-        "Import persons or organisations from a CSV file (comma, semicolon or tab separated; UTF-8 or "
-        "Windows-1252). A row whose email (persons) or organisation number/name (organisations) already "
-        "exists is skipped, or updated with --update. Exit code 1 if any row is rejected."
+        "Import persons, organisations, products or deals from a CSV file (comma, semicolon or tab separated; "
+        "UTF-8 or Windows-1252). A row whose email (persons), organisation number/name (organisations), SKU "
+        "(products) or external id/title (deals) already exists is skipped, or updated with --update. Exit code 1 "
+        "if any row is rejected."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=sorted(KIND_ALIASES), help="persons or organizations")
+        parser.add_argument("kind", choices=sorted(KIND_ALIASES), help="persons, organizations, products or deals")
         parser.add_argument("file", help="the CSV file")
         parser.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
         parser.add_argument("--update", action="store_true", help="update existing records instead of skipping them")
