@@ -1,5 +1,23 @@
-"""This module's panel on the customer card (see ``tillit.card.panels``)."""
+"""Service on the customer card (see ``tillit.card.panels``): open cases with status, priority and SLA clock."""
+
+from __future__ import annotations
+
+from tillit.service import selectors, services
+from tillit.service.models import OPEN_STATUSES
+
+CARD_LIMIT = 5
 
 
 def panel(actor, *, person=None, organization=None) -> dict | None:
-    return None
+    """Open cases (newest first, at most ``CARD_LIMIT``) and the count of all cases; two queries."""
+    if person is None and organization is None:
+        return None
+    filters = {"person_id": person.pk} if person is not None else {"organization_id": organization.pk}
+    cases = selectors.case_list(actor=actor, **filters)
+    rows = list(cases.filter(status__in=OPEN_STATUSES).order_by("-opened_at", "-id")[: CARD_LIMIT + 1])
+    total = cases.count()
+    return {
+        "template": "service/_card_cases.html", "cases": rows[:CARD_LIMIT], "more": len(rows) > CARD_LIMIT,
+        "total": total, "person": person, "organization": organization,
+        "can_open": services.can_work_cases(actor),
+    }
