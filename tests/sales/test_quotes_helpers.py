@@ -72,11 +72,12 @@ def nok_list(products):
 def pdf_text(data: bytes) -> str:
     """The text of a PDF made with a core font: every (Flate-compressed) content stream, decoded latin-1."""
     chunks = []
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
-        raw = match.group(1)
-        try:
+    for match in re.finditer(rb"<<([^<>]*(?:<<[^<>]*>>[^<>]*)*)>>\s*stream\r?\n", data):
+        length = re.search(rb"/Length (\d+)", match.group(1))
+        if not length:
+            continue
+        raw = data[match.end():match.end() + int(length.group(1))]
+        if b"/FlateDecode" in match.group(1):
             raw = zlib.decompress(raw)
-        except zlib.error:
-            pass
         chunks.append(raw.decode("latin-1"))
     return "\n".join(chunks)
