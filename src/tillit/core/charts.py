@@ -198,7 +198,7 @@ def bar_chart_svg(
     parts.append(mark_safe("".join(legend)))
 
     return format_html(
-        '<svg class="chart bars {}" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
+        '<svg class="chart barchart {}" viewBox="0 0 {} {}" width="100%" role="img" aria-label="{}" '
         'xmlns="http://www.w3.org/2000/svg"><title>{}</title>'
         '<line class="axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#9ca3af"></line>{}</svg>',
         css_class, width, height, title, title, left, _n(y(0)), width - right, _n(y(0)), mark_safe("".join(parts)),

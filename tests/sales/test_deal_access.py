@@ -1,0 +1,85 @@
+"""Who sees which deals: pages (list, deal page, board, forecast) for every role."""
+
+import datetime as dt
+
+import pytest
+
+from tests.sales.test_deals_helpers import *  # noqa: F403 (fixtures)
+from tests.sales.test_deals_helpers import make_deal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def deals(actors, customers, stages):
+    return {
+        key: make_deal(actors[key], customers[key][0], stages["Proposal"], title=f"Deal of {key}",
+                       close=dt.date(2026, 6, 1))
+        for key in ("rep_north", "rep_north2", "rep_south")
+    }
+
+
+# (actor, deals they must see); everyone else's deals they must not see.
+SEES = {
+    "admin": {"rep_north", "rep_north2", "rep_south"},
+    "manager_north": {"rep_north", "rep_north2"},
+    "rep_north": {"rep_north"},
+    "rep_south": {"rep_south"},
+}
+
+
+@pytest.mark.parametrize("actor", list(SEES))
+def test_list_board_and_deal_page(actor, actors, deals, login, pipeline):
+    client = login(actors[actor])
+    listing = client.get("/deals/?scope=all").content.decode()
+    board = client.get(f"/deals/board/?pipeline={pipeline.pk}").content.decode()
+    for key, deal in deals.items():
+        visible = key in SEES[actor]
+        assert (deal.title in listing) is visible, (actor, key, "list")
+        assert (f'data-deal="{deal.pk}"' in board) is visible, (actor, key, "board")
+        assert client.get(f"/deals/{deal.pk}/").status_code == (200 if visible else 404)
+        assert client.get(f"/deals/{deal.pk}/edit/").status_code == (200 if visible else 404)
+        assert client.get(f"/deals/{deal.pk}/card/").status_code == (200 if visible else 404)
+
+
+@pytest.mark.parametrize("actor", ["partner", "customer"])
+def test_outsiders_see_nothing(actor, actors, deals, login, pipeline):
+    client = login(actors[actor])
+    for url in ("/deals/", "/deals/board/", "/forecast/", f"/deals/{deals['rep_north'].pk}/"):
+        response = client.get(url)
+        assert response.status_code in (403, 404), url
+        assert b"Deal of" not in response.content
+
+
+def test_my_deals_scope(actors, deals, login):
+    client = login(actors["manager_north"])
+    mine = client.get("/deals/").content.decode()
+    assert "Deal of rep_north" not in mine  # the manager owns none: "mine" is empty
+    team = client.get("/deals/?scope=team").content.decode()
+    assert "Deal of rep_north" in team and "Deal of rep_north2" in team and "Deal of rep_south" not in team
+
+
+def test_forecast_page_per_role(actors, deals, login):
+    for actor, keys in SEES.items():
+        page = login(actors[actor]).get("/forecast/?period=quarter&group=owner").content.decode()
+        for key in ("rep_north", "rep_north2", "rep_south"):
+            assert (str(actors[key]) in page) is (key in keys), (actor, key)
+
+
+def test_create_deal_for_invisible_person_is_refused(actors, customers, login, stages):
+    person, _org = customers["rep_south"]
+    client = login(actors["rep_north"])
+    response = client.post("/deals/new/", {
+        "title": "Sneaky", "person": f"{person.full_name} (#{person.pk})", "currency": "NOK",
+        "stage": stages["Lead"].pk, "products-TOTAL_FORMS": "0", "products-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 200 and b"that you can see" in response.content
+
+
+def test_list_query_count(actors, customers, stages, login, django_assert_max_num_queries):
+    for i in range(25):
+        make_deal(actors["rep_north"], customers["rep_north"][0], stages["Lead"], title=f"D{i}")
+    client = login(actors["rep_north"])
+    with django_assert_max_num_queries(12):
+        response = client.get("/deals/?status=any")
+    assert response.content.decode().count('data-deal="') == 25
