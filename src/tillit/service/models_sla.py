@@ -5,6 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import TimeStampedModel
@@ -244,7 +245,9 @@ class SurveyInvitation(models.Model):
     )
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="survey_invitations")
     email = models.CharField(_("sent to"), max_length=254)
-    sent_at = models.DateTimeField(_("sent"))
+    # Null while queued: a run creates its invitations at once and the worker mails them.
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires"))
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     score = models.SmallIntegerField(_("score"), null=True, blank=True)
@@ -252,7 +255,7 @@ class SurveyInvitation(models.Model):
     send_error = models.CharField(_("send error"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-created_at", "-id"]
         verbose_name = _("survey invitation")
         verbose_name_plural = _("survey invitations")
         constraints = [
@@ -263,7 +266,7 @@ class SurveyInvitation(models.Model):
                                     condition=Q(run__isnull=False)),
         ]
         indexes = [
-            models.Index(fields=["survey", "person", "-sent_at"], name="survey_inv_person"),
+            models.Index(fields=["survey", "person", "-created_at"], name="survey_inv_person"),
             models.Index(fields=["survey", "answered_at"], name="survey_inv_answered"),
         ]
 

@@ -202,6 +202,10 @@ def _save(clock: CaseSla, case, calendar: Calendar) -> None:
     clock.save()
 
 
+def _locked_clock(case) -> CaseSla | None:
+    return CaseSla.objects.select_for_update(of=("self",)).select_related("policy__calendar").filter(case=case).first()
+
+
 def on_case_opened(case, *, now) -> None:
     """Start the clocks: pick the policy (priority × customer value tier) and set the targets."""
     if CaseSla.objects.filter(case=case).exists():
@@ -227,7 +231,7 @@ def on_case_changed(case, *, now, old_status: str, old_priority: str) -> None:
     """Status or priority changed: pause/resume while waiting for the customer, re-target on a new priority,
     stop the clocks when resolved or closed, restart the resolution clock when reopened."""
     with transaction.atomic():
-        clock = CaseSla.objects.select_for_update(of=("self",)).select_related("policy__calendar").filter(case=case).first()
+        clock = _locked_clock(case)
         if clock is None:
             if case.status in OPEN_STATUSES:
                 on_case_opened(case, now=now)
@@ -264,7 +268,7 @@ def on_case_changed(case, *, now, old_status: str, old_priority: str) -> None:
 def on_first_response(case, *, now) -> None:
     """An agent answered the customer for the first time: the first-response clock is met (or late)."""
     with transaction.atomic():
-        clock = CaseSla.objects.select_for_update(of=("self",)).select_related("policy__calendar").filter(case=case).first()
+        clock = _locked_clock(case)
         if clock is None or clock.policy is None:
             return
         calendar = calendar_of(clock.policy.calendar)
@@ -272,3 +276,80 @@ def on_first_response(case, *, now) -> None:
         if reach_first_response(clock, now=now, calendar=calendar):
             _record_late(clock, SlaMetric.FIRST_RESPONSE, due, now)
         _save(clock, case, calendar)
+
+
+# --- display -----------------------------------------------------------------------------------
+_CALENDARS: dict[int, tuple[float, Calendar]] = {}
+_POLICY_CALENDAR: dict[int, tuple[float, int]] = {}
+CACHE_SECONDS = 60
+
+
+def cached_calendar(policy_id: int | None) -> Calendar | None:
+    """The calendar of a policy for display, cached per process for a minute (lists show many clocks)."""
+    import time
+
+    if policy_id is None:
+        return None
+    now = time.monotonic()
+    hit = _POLICY_CALENDAR.get(policy_id)
+    if hit is None or now - hit[0] > CACHE_SECONDS:
+        calendar_id = SlaPolicy.objects.filter(pk=policy_id).values_list("calendar_id", flat=True).first()
+        if calendar_id is None:
+            return None
+        hit = _POLICY_CALENDAR[policy_id] = (now, calendar_id)
+    calendar_id = hit[1]
+    cached = _CALENDARS.get(calendar_id)
+    if cached is None or now - cached[0] > CACHE_SECONDS:
+        business_calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+        if business_calendar is None:
+            return None
+        cached = _CALENDARS[calendar_id] = (now, calendar_of(business_calendar))
+    return cached[1]
+
+
+def forget_cached_calendars() -> None:
+    """Called when calendars, holidays or policies change, so this process shows the new times at once."""
+    _CALENDARS.clear()
+    _POLICY_CALENDAR.clear()
+
+
+def format_duration(seconds: int) -> str:
+    from django.utils.translation import gettext as _
+
+    minutes = max(0, seconds) // 60
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        days, hours = divmod(hours, 24)
+        return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
+    if hours >= 10:
+        return _("%(h)s h") % {"h": hours}
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
+    return _("%(m)s min") % {"m": minutes}
+
+
+def clock_display(clock: CaseSla | None, *, now: dt.datetime) -> dict | None:
+    """What the SLA badge shows: ``{"tone": ok|warn|bad|idle, "text": …, "title": …}`` or None without a clock."""
+    from django.utils.translation import gettext as _
+
+    if clock is None:
+        return None
+    if clock.state == SlaState.PAUSED:
+        return {"tone": "idle", "text": _("paused"), "title": _("Waiting for the customer: the SLA clock is paused.")}
+    if clock.next_due_at is None:
+        text = {SlaState.MET: _("SLA met"), SlaState.BREACHED: _("SLA breached"), SlaState.STOPPED: _("SLA stopped")}
+        tone = {SlaState.MET: "ok", SlaState.BREACHED: "bad"}.get(clock.state, "idle")
+        return {"tone": tone, "text": text.get(clock.state, clock.get_state_display()), "title": ""}
+    due = clock.next_due_at
+    metric = _("first response") if clock.first_response_due_at == due and first_response_pending(clock) \
+        else _("resolution")
+    if due <= now:
+        return {"tone": "bad", "text": _("breached %(ago)s ago") % {"ago": format_duration(int((now - due)
+                                                                                                 .total_seconds()))},
+                "title": _("The %(metric)s target is overdue.") % {"metric": metric}}
+    calendar = cached_calendar(clock.policy_id)
+    left = business_seconds_between(now, due, calendar) if calendar else int((due - now).total_seconds())
+    breached = clock.first_response_breached or clock.resolution_breached
+    tone = "bad" if breached else ("warn" if clock.warn_at is not None and clock.warn_at <= now else "ok")
+    return {"tone": tone, "text": _("%(left)s left") % {"left": format_duration(left)},
+            "title": _("%(metric)s due in business time") % {"metric": metric.capitalize()}, "due": due}
