@@ -34,13 +34,14 @@ def _load():
 
 
 def _fingerprint():
+    def rows(qs, *fields):
+        return sorted(qs.values_list(*fields), key=str)  # a full sort: titles and values can repeat
+
     return (
-        list(Deal.objects.order_by("title", "value").values_list("title", "stage__name", "value", "currency",
-                                                                 "expected_close_date", "owner__username")),
-        list(Quote.objects.order_by("number").values_list("number", "status", "total")),
-        list(OrderLine.objects.order_by("order__number", "position").values_list(
-            "order__number", "delivery_status", "warranty_until", "net")),
-        list(Task.objects.order_by("title", "due_date", "id").values_list("title", "due_date", "done_at")),
+        rows(Deal.objects, "title", "stage__name", "value", "currency", "expected_close_date", "owner__username"),
+        rows(Quote.objects, "number", "status", "total"),
+        rows(OrderLine.objects, "order__number", "position", "delivery_status", "warranty_until", "net"),
+        rows(Task.objects, "title", "due_date", "done_at", "assignee__username"),
     )
 
 
