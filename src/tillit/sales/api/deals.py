@@ -5,8 +5,6 @@ Thin: parse, call the same selectors and services as the pages, answer. Deals an
 missing → 428, stale → 409 with the deal as it is now and who moved it last.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import Q

@@ -1,0 +1,101 @@
+"""The board page: columns with count, sum and weighted sum, cards, bounded queries — and in a real browser,
+drag and drop that is saved, survives a reload, and a stale move that is refused."""
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from tests.sales.test_deals_helpers import *  # noqa: F403 (fixtures)
+from tests.sales.test_deals_helpers import make_deal
+from tillit.sales.models import Deal, ExchangeRate
+from tillit.sales.selectors.deals import board
+from tillit.sales.services.deals import deal_move
+
+
+@pytest.mark.django_db
+def test_columns_sum_weighted_and_convert_currencies(actors, customers, stages, pipeline):
+    rep = actors["rep_north"]
+    person = customers["rep_north"][0]
+    ExchangeRate.objects.create(currency="EUR", rate=Decimal("11.25"), valid_from=dt.date(2020, 1, 1))
+    make_deal(rep, person, stages["Proposal"], value="1000.10")
+    make_deal(rep, person, stages["Proposal"], value="10", currency="EUR")  # 112.50 NOK
+    make_deal(rep, person, stages["Proposal"], value="5", currency="USD")  # no rate: left out, named
+    old_win = make_deal(rep, person, stages["Won"], value="7")
+    Deal.objects.filter(pk=old_win.pk).update(closed_at=timezone.now() - dt.timedelta(days=90))
+    columns = {c.stage.name: c for c in board(actor=rep, pipeline=pipeline)}
+    proposal = columns["Proposal"]
+    assert proposal.count == 3 and len(proposal.deals) == 3
+    assert proposal.total == Decimal("1112.60") and proposal.weighted == Decimal("556.30")
+    assert proposal.missing_rates == ["USD"]
+    assert columns["Won"].count == 0  # closed long ago: off the board
+
+
+@pytest.mark.django_db
+def test_board_page_and_query_count(actors, customers, stages, pipeline, login, django_assert_max_num_queries):
+    rep = actors["rep_north"]
+    for i in range(20):
+        make_deal(rep, customers["rep_north"][0], stages["Lead" if i % 2 else "Proposal"], title=f"Deal {i}",
+                  close=dt.date(2020, 1, 1) if i == 0 else None)
+    client = login(rep)
+    with django_assert_max_num_queries(12):
+        html = client.get("/deals/board/").content.decode()
+    assert html.count('class="dealcard') == 20
+    assert re.search(r'data-testid="column-Lead".*?<span class="count" data-testid="count">10</span>', html, re.S)
+    assert "is-overdue" in html  # the deal due in 2020
+
+
+@pytest.mark.django_db
+def test_board_without_pipeline_shows_how_to_start(actors, login):
+    html = login(actors["admin"]).get("/deals/board/").content.decode()
+    assert "No pipeline yet" in html and "/pipelines/new/" in html
+
+
+# --- real browser --------------------------------------------------------------------------
+@pytest.fixture
+def board_deal(transactional_db, actors, customers, stages, reason):
+    return make_deal(actors["rep_north"], customers["rep_north"][0], stages["Lead"], title="Sauna heater",
+                     close=dt.date(2030, 1, 1))
+
+
+def test_drag_a_deal_to_another_stage_and_reload(board_deal, stages, actors, browser_login):
+    page = browser_login(actors["rep_north"])
+    page.goto("/deals/board/")
+    card = page.locator(f"[data-testid=card-{board_deal.pk}]")
+    target = page.locator("[data-testid='column-Proposal'] .cards")
+    card.drag_to(target)
+    page.locator("#board-status.ok").wait_for()
+    assert "Proposal" in page.locator("#board-status").inner_text()
+    assert page.locator(f"[data-testid='column-Proposal'] [data-testid=card-{board_deal.pk}]").count() == 1
+    board_deal.refresh_from_db()
+    assert board_deal.stage == stages["Proposal"] and board_deal.version == 2
+    page.reload()
+    assert page.locator(f"[data-testid='column-Proposal'] [data-testid=card-{board_deal.pk}]").count() == 1
+    assert page.locator("[data-testid='column-Proposal'] [data-testid=count]").inner_text() == "1"
+
+    # Someone else moves it meanwhile; our (now stale) drag is refused and the card snaps to where it really is.
+    deal_move(actor=actors["manager_north"], deal=Deal.objects.get(pk=board_deal.pk), stage=stages["Negotiation"],
+              expected_version=2)
+    card = page.locator(f"[data-testid=card-{board_deal.pk}]")
+    card.drag_to(page.locator("[data-testid='column-Qualified'] .cards"))
+    page.locator("#board-status.warn").wait_for()
+    status = page.locator("#board-status").inner_text()
+    assert "was moved by Manager North" in status and "reloaded" in status
+    assert page.locator(f"[data-testid='column-Negotiation'] [data-testid=card-{board_deal.pk}]").count() == 1
+    assert Deal.objects.get(pk=board_deal.pk).stage == stages["Negotiation"]
+
+
+def test_keyboard_move_into_lost_asks_for_a_reason(board_deal, stages, actors, reason, browser_login):
+    page = browser_login(actors["rep_north"])
+    page.goto("/deals/board/")
+    page.select_option(f"[data-testid=move-{board_deal.pk}]", str(stages["Lost"].pk))
+    dialog = page.locator("#lost-dialog")
+    dialog.wait_for(state="visible")
+    page.select_option("#lost-reason", str(reason.pk))
+    page.fill("#lost-note", "Went with oil")
+    dialog.locator("button.primary").click()
+    page.locator("#board-status.ok").wait_for()
+    deal = Deal.objects.get(pk=board_deal.pk)
+    assert deal.stage == stages["Lost"] and deal.lost_reason == reason and deal.lost_note == "Went with oil"
