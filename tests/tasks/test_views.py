@@ -107,3 +107,18 @@ def test_quick_add_returns_the_panel(login, actors, world):
 def test_partners_and_customers_get_no_task_pages(login, actors):
     for who in ("partner", "customer"):
         assert login(actors[who]).get("/tasks/").status_code in (302, 403, 404)
+
+
+def test_overdue_badge_tag(rf, actors, django_assert_max_num_queries):
+    from django.template import Context, Template
+
+    rep = actors["rep_north"]
+    request = rf.get("/")
+    request.user = rep
+    template = Template("{% load task_tags %}{% overdue_tasks_badge %}|{% overdue_tasks_count as n %}{{ n }}")
+    assert template.render(Context({"request": request})) == "|0"
+    services.task_create(actor=rep, title="Late", due_date=timezone.localdate() - dt.timedelta(days=1))
+    services.task_create(actor=rep, title="Not late", due_date=timezone.localdate())
+    with django_assert_max_num_queries(2):
+        html = template.render(Context({"request": request}))
+    assert 'data-testid="overdue-badge">1</span>' in html and html.endswith("|1")
