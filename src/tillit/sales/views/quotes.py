@@ -78,6 +78,8 @@ def _editor_context(request: HttpRequest, quote, *, line_form=None, settings_for
 def _editor(request: HttpRequest, quote, *, status: int = 200, **kwargs) -> HttpResponse:
     """The whole page, or only the editor partial for htmx (lines, totals and the settings form)."""
     template = "sales/quotes/quote_detail.html#editor" if request.htmx else "sales/quotes/quote_detail.html"
+    if request.htmx:
+        status = 200  # htmx swaps only 2xx answers; the errors are in the HTML
     return render(request, template, _editor_context(request, quote, **kwargs), status=status)
 
 
@@ -103,8 +105,10 @@ def quote_line_add(request: HttpRequest, quote_id: int) -> HttpResponse:
     try:
         services.quote_line_add(actor=request.user, quote=quote, **form.service_fields())
     except DomainError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return _after_change(request, quote, line_form=form, status=422)
+        if exc.field in form.fields:
+            form.add_error(exc.field, exc.message)
+            return _after_change(request, quote, line_form=form, status=422)
+        return _after_change(request, quote, line_form=form, errors=[exc.message], status=422)
     return _after_change(request, quote)
 
 
