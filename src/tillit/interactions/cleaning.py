@@ -32,7 +32,7 @@ KINDS = frozenset(Kind.values)
 DIRECTIONS = frozenset(Direction.values) | {""}
 
 # Text fields and their maximum length (from the model).
-TEXT_LIMITS = {"subject": 200, "topic": 100, "product": 100, "outcome": 60, "text": None}
+TEXT_LIMITS = {"subject": 200, "topic": 100, "product": 100, "campaign": 100, "outcome": 60, "text": None}
 MAX_SECONDS = 2_147_483_647
 MAX_AMOUNT = Decimal("999999999999.99")
 CENT = Decimal("0.01")
@@ -40,7 +40,7 @@ CENT = Decimal("0.01")
 # Every key an item may carry (the batch API rejects others so typos do not pass silently).
 VALUE_KEYS = frozenset(
     {
-        "channel", "kind", "direction", "occurred_at", "subject", "topic", "product", "amount", "currency",
+        "channel", "kind", "direction", "occurred_at", "subject", "topic", "product", "campaign", "amount", "currency",
         "satisfaction", "duration_seconds", "wait_seconds", "share_watched", "outcome", "text", "source",
         "external_id", "payload", "handled_by_id", "partner_id",
     }
@@ -238,7 +238,7 @@ CHECKS = {
 assert set(CHECKS) == VALUE_KEYS
 DEFAULTS = {
     "channel": None, "kind": None, "direction": "", "occurred_at": None, "subject": "", "topic": "", "product": "",
-    "outcome": "", "text": "", "source": "tillit", "external_id": None, "amount": None, "currency": "",
+    "campaign": "", "outcome": "", "text": "", "source": "tillit", "external_id": None, "amount": None, "currency": "",
     "satisfaction": None, "duration_seconds": None, "wait_seconds": None, "share_watched": None, "payload": None,
     "handled_by_id": None, "partner_id": None,
 }

@@ -84,6 +84,8 @@ class Interaction(models.Model):
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     topic = models.CharField(_("topic"), max_length=100, blank=True)
     product = models.CharField(_("product"), max_length=100, blank=True)
+    # The marketing campaign it belongs to (a campaign's code, or utm_campaign from the website).
+    campaign = models.CharField(_("campaign"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, blank=True)
     satisfaction = models.SmallIntegerField(_("satisfaction"), null=True, blank=True)
@@ -112,6 +114,8 @@ class Interaction(models.Model):
             # Most rows have no handler or partner (tracking, email events): index only those that do.
             models.Index(fields=["handled_by"], name="interaction_handled_by", condition=Q(handled_by__isnull=False)),
             models.Index(fields=["partner"], name="interaction_partner", condition=Q(partner__isnull=False)),
+            # Campaign reports and "opened/clicked campaign X" segments; most rows have no campaign.
+            models.Index(fields=["campaign", "kind"], name="interaction_campaign", condition=~Q(campaign="")),
         ]
         constraints = [
             # Idempotent ingestion: replaying a batch cannot create a second row.

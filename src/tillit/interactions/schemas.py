@@ -40,6 +40,7 @@ class InteractionIn(Schema):
     subject: str = Field("", max_length=200)
     topic: str = Field("", max_length=100)
     product: str = Field("", max_length=100)
+    campaign: str = Field("", max_length=100, description="The marketing campaign's code (or utm_campaign)")
     amount: Decimal | None = Field(None, description="At most two decimals; needs currency")
     currency: str = Field("", description="ISO 4217, e.g. NOK", min_length=0, max_length=3)
     satisfaction: int | None = Field(None, ge=0, le=10, description="0–10: CSAT (1–5) and NPS (0–10) both fit")
@@ -92,6 +93,7 @@ class InteractionOut(Schema):
     subject: str
     topic: str
     product: str
+    campaign: str
     amount: Decimal | None
     currency: str
     satisfaction: int | None

@@ -27,8 +27,8 @@ from tillit.people.resolution import MissingRecord, PersonRef, persons_resolve, 
 # Interaction fields ``log_interaction`` accepts as keyword arguments besides the named ones.
 EXTRA_FIELDS = frozenset(
     {
-        "subject", "topic", "product", "amount", "currency", "satisfaction", "duration_seconds", "wait_seconds",
-        "share_watched", "outcome", "text", "source", "external_id", "payload", "partner",
+        "subject", "topic", "product", "campaign", "amount", "currency", "satisfaction", "duration_seconds",
+        "wait_seconds", "share_watched", "outcome", "text", "source", "external_id", "payload", "partner",
     }
 )
 

@@ -26,8 +26,8 @@ from tillit.interactions.models import Interaction
 # Columns taken as they are, then the ones each database wants converted.
 PLAIN = (
     "channel", "kind", "direction", "person_id", "organization_id", "handled_by_id", "partner_id", "subject",
-    "topic", "product", "currency", "satisfaction", "duration_seconds", "wait_seconds", "share_watched", "outcome",
-    "text", "source", "external_id",
+    "topic", "product", "campaign", "currency", "satisfaction", "duration_seconds", "wait_seconds", "share_watched",
+    "outcome", "text", "source", "external_id",
 )
 COLUMNS = ("id", *PLAIN, "occurred_at", "amount", "payload", "created_at")
 TABLE = Interaction._meta.db_table
