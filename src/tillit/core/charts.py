@@ -67,7 +67,7 @@ def _n(value: float) -> str:
 
 def _default_format(value: float) -> str:
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
+        return f"{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
     if abs(value) >= 1_000:
         return f"{value / 1_000:.0f}k"
     return f"{value:.0f}"
@@ -109,9 +109,11 @@ def bar_chart_svg(
         return top + plot_h - plot_h * max(value, 0.0) / y_max
 
     parts: list[SafeString] = []
-    # Grid: four steps with labels on the left.
-    for step in range(5):
-        v = y_max * step / 4
+    # Grid with labels on the left: steps that divide the top evenly (5 → 1,2,3,4,5; 2 → 0.5,1,…).
+    exponent = math.floor(math.log10(y_max))
+    steps = 5 if round(y_max / 10 ** exponent, 1) in (5.0, 2.5) else 4
+    for step in range(steps + 1):
+        v = y_max * step / steps
         parts.append(format_html(
             '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#e5e7eb" stroke-width="1"></line>'
             '<text class="tick" x="{}" y="{}" text-anchor="end" font-size="10" fill="#6b7280">{}</text>',

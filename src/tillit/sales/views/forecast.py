@@ -52,7 +52,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
         lines=[Series("target", _("Target"), [c.target for c in fc.totals], color="#c2410c")],
         title=_("Won and weighted pipeline against target, in %(currency)s") % {"currency": fc.currency},
         value_format=lambda v: f"{_money(v)} {fc.currency}",
-        css_class="forecast-chart",
+        css_class="forecast-chart", width=1100, height=280,
     )
     current = next((i for i, p in enumerate(fc.periods) if p.start <= today < p.end), None)
     return render(request, "sales/forecast/forecast.html", {
