@@ -51,6 +51,7 @@ def domain_error(request, exc: DomainError):
 def _mount_routers() -> None:
     from tillit.card.api import router as card_router
     from tillit.interactions.api import router as interactions_router
+    from tillit.marketing.api import router as marketing_router
     from tillit.people.api import router as people_router
     from tillit.sales.api import router as sales_router
     from tillit.service.api import router as service_router
@@ -62,6 +63,7 @@ def _mount_routers() -> None:
     api.add_router("/", sales_router)
     api.add_router("/", tasks_router)
     api.add_router("/", service_router)
+    api.add_router("/", marketing_router)
 
 
 _mount_routers()

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "tillit.sales",
     "tillit.tasks",
     "tillit.service",
+    "tillit.marketing",
+    "tillit.marketing.web",
+    "tillit.marketing.email",
 ]
 
 MIDDLEWARE = [

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("tillit.sales.urls")),
     path("", include("tillit.tasks.urls")),
     path("", include("tillit.service.urls")),
+    path("", include("tillit.marketing.urls")),
 ]

@@ -12,6 +12,7 @@ PANELS = (
     "tillit.sales.card.panel",
     "tillit.tasks.card.panel",
     "tillit.service.card.panel",
+    "tillit.marketing.card.panel",
 )
 
 

@@ -1,0 +1,2 @@
+"""Marketing: segments and static lists (this app), email campaigns (``marketing.email``), website
+tracking, campaigns and attribution (``marketing.web``)."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketingEmailConfig(AppConfig):
+    name = "tillit.marketing.email"
+    label = "marketing_email"
+    verbose_name = _("Marketing: email campaigns and newsletters")

@@ -1,0 +1,1 @@
+"""Email campaigns and newsletters: mailings, one message per recipient, tracking, unsubscribes."""

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketingWebConfig(AppConfig):
+    name = "tillit.marketing.web"
+    label = "marketing_web"
+    verbose_name = _("Marketing: campaigns, website tracking and attribution")
