@@ -235,7 +235,7 @@ def case_add_customer_message(*, case: Case, body: str, channel: str = Channel.E
 
 # --- assignment ----------------------------------------------------------------------------------
 def _locked(case: Case, expected_version: int | None) -> Case:
-    fresh = Case.objects.select_for_update().select_related("person", "organization").get(pk=case.pk)
+    fresh = Case.objects.select_for_update(of=("self",)).select_related("person", "organization").get(pk=case.pk)
     if expected_version is not None and fresh.version != expected_version:
         save_versioned(fresh, expected_version=expected_version, update_fields=[])  # raises Conflict
     return fresh
