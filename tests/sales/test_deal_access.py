@@ -83,3 +83,39 @@ def test_list_query_count(actors, customers, stages, login, django_assert_max_nu
     with django_assert_max_num_queries(12):
         response = client.get("/deals/?status=any")
     assert response.content.decode().count('data-deal="') == 25
+
+
+def test_deal_form_create_edit_and_actions(actors, customers, stages, login, reason):
+    from tillit.sales.models import Deal, Product
+
+    pump = Product.objects.create(sku="HP-9", name="Heat pump 9")
+    person, org = customers["rep_north"]
+    client = login(actors["rep_north"])
+    assert client.get(f"/deals/new/?person={person.pk}").status_code == 200
+    response = client.post("/deals/new/", {
+        "title": "Pump", "person": f"{person.full_name} (#{person.pk})", "organization": f"{org.name} (#{org.pk})",
+        "value": "", "currency": "NOK", "stage": stages["Qualified"].pk, "expected_close_date": "2026-09-30",
+        "products-TOTAL_FORMS": "1", "products-INITIAL_FORMS": "0",
+        "products-0-product": pump.pk, "products-0-quantity": "10", "products-0-unit_price": "15000",
+    })
+    deal = Deal.objects.get(title="Pump")
+    assert response.status_code == 302 and deal.value == 150000 and deal.stage == stages["Qualified"]
+    edit = client.get(f"/deals/{deal.pk}/edit/").content.decode()
+    assert 'value="150000"' in edit and 'value="10"' in edit and "E+" not in edit
+    page = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Heat pump 9" in page and "Deal created: Pump" in page and f"/deals/{deal.pk}/quotes/new/" in page
+    # Stale won click: refused with a message, nothing changed.
+    client.post(f"/deals/{deal.pk}/won/", {"version": "0"})
+    deal.refresh_from_db()
+    assert deal.stage == stages["Qualified"]
+    client.post(f"/deals/{deal.pk}/lost/", {"version": deal.version, "lost_reason": reason.pk, "lost_note": "x"})
+    deal.refresh_from_db()
+    assert deal.stage == stages["Lost"] and deal.lost_reason == reason
+    client.post(f"/deals/{deal.pk}/reopen/", {"version": deal.version, "stage": stages["Proposal"].pk})
+    deal.refresh_from_db()
+    assert deal.stage == stages["Proposal"] and deal.closed_at is None
+    client.post(f"/deals/{deal.pk}/won/", {"version": deal.version})
+    deal.refresh_from_db()
+    assert deal.stage == stages["Won"]
+    history = client.get(f"/deals/{deal.pk}/").content.decode()
+    assert "Deal won: Pump" in history and "Deal reopened in Proposal" in history

@@ -65,7 +65,7 @@ def test_currency_conversion_uses_rate_valid_on_period_start_and_warns_when_miss
     rep = actors["rep_north"]
     person, _org = customers["rep_north"]
     ExchangeRate.objects.create(currency="EUR", rate=Decimal("11.5"), valid_from=dt.date(2026, 1, 1))
-    ExchangeRate.objects.create(currency="EUR", rate=Decimal("99"), valid_from=dt.date(2026, 5, 2))  # after the period start
+    ExchangeRate.objects.create(currency="EUR", rate=Decimal("99"), valid_from=dt.date(2026, 5, 2))  # too late
     make_deal(rep, person, stages["Proposal"], value="100.01", currency="EUR", close=dt.date(2026, 5, 3))
     make_deal(rep, person, stages["Proposal"], value="1000", currency="SEK", close=dt.date(2026, 5, 3))
     fc = forecast(actor=rep, kind="month", group="company", today=TODAY)

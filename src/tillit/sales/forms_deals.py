@@ -42,6 +42,11 @@ class PersonField(forms.CharField):
         return person
 
 
+def plain(amount) -> str:
+    """``Decimal('152490.0000')`` → ``152490`` for an input (never ``1.5249E+5``)."""
+    return f"{amount.normalize():f}" if amount is not None else ""
+
+
 def person_label(person: Person | None) -> str:
     return f"{person.full_name} (#{person.pk})" if person else ""
 
@@ -82,7 +87,7 @@ class DealForm(VersionedForm):
         if deal is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "title": deal.title, "person": person_label(deal.person),
-                "organization": organization_label(deal.organization), "value": deal.value.normalize(),
+                "organization": organization_label(deal.organization), "value": plain(deal.value),
                 "currency": deal.currency, "expected_close_date": deal.expected_close_date, "stage": deal.stage_id,
                 "owner": deal.owner_id, "description": deal.description, "version": deal.version,
             }

@@ -102,6 +102,7 @@ def deal_products(*, deal: Deal) -> list[DealProduct]:
     rows = list(DealProduct.objects.filter(deal=deal).select_related("product").order_by("id"))
     for row in rows:
         row.total = round_money(row.quantity * row.unit_price, deal.currency)
+        row.quantity_text = f"{row.quantity.normalize():f}"  # 10, not 1E+1
     return rows
 
 

@@ -26,6 +26,7 @@ from tillit.sales.forms_deals import (
     DealProductFormSet,
     LostForm,
     person_label,
+    plain,
     product_rows,
 )
 from tillit.sales.models import Product, StageOutcome
@@ -88,7 +89,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
 def _products_formset(request: HttpRequest, deal=None):
     initial = None
     if deal is not None and request.method != "POST":
-        initial = [{"product": r.product_id, "quantity": r.quantity.normalize(), "unit_price": r.unit_price.normalize()}
+        initial = [{"product": r.product_id, "quantity": plain(r.quantity), "unit_price": plain(r.unit_price)}
                    for r in selectors.deal_products(deal=deal)]
     products = Product.objects.filter(is_active=True)
     if deal is not None:
