@@ -37,9 +37,10 @@ def money(amount: Decimal, currency: str) -> str:
 
 
 def number(value: Decimal) -> str:
-    value = value.normalize() if value == value.to_integral() else value
-    text = formats.number_format(value, None, use_l10n=True, force_grouping=True)
-    return text if "E" not in text else str(value.quantize(Decimal(1)))
+    """A quantity or percentage without trailing zeros: ``2.500`` → ``2.5``, ``25.00`` → ``25``."""
+    value = Decimal(value)
+    places = max(0, -value.normalize().as_tuple().exponent)
+    return formats.number_format(value, places, use_l10n=True, force_grouping=True)
 
 
 class _QuotePdf(FPDF):

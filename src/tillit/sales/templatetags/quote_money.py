@@ -23,3 +23,12 @@ def qty(value: Decimal | None) -> str:
     if value is None:
         return ""
     return number(Decimal(value))
+
+
+@register.filter
+def plain(value: Decimal | None) -> str:
+    """For form inputs: ``4000.5000`` → ``4000.5`` — no grouping, so the number reads back exactly."""
+    if value is None:
+        return ""
+    text = format(Decimal(value), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

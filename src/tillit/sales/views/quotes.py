@@ -17,6 +17,7 @@ from tillit.sales.models import QuoteStatus
 from tillit.sales.pdf import quote_pdf, quote_pdf_filename, vat_breakdown
 from tillit.sales.selectors import quotes as selectors
 from tillit.sales.services import quotes as services
+from tillit.sales.templatetags.quote_money import plain
 
 PAGE_SIZE = 50
 
@@ -63,7 +64,7 @@ def _editor_context(request: HttpRequest, quote, *, line_form=None, settings_for
     editable = quote.status == QuoteStatus.DRAFT
     if settings_form is None:
         settings_form = QuoteSettingsForm(initial={
-            "discount_percent": quote.discount_percent.normalize() if quote.discount_percent else "",
+            "discount_percent": plain(quote.discount_percent) if quote.discount_percent else "",
             "valid_until": quote.valid_until, "recipient_email": quote.recipient_email,
             "introduction": quote.introduction, "terms": quote.terms, "version": quote.version,
         }, auto_id="id_settings_%s")

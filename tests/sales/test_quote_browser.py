@@ -1,0 +1,71 @@
+"""Real browser: build a quote with two lines and a quote discount in the editor, see the totals, download the PDF."""
+
+import os
+import re
+
+import pytest
+
+from tests.sales.test_quotes_helpers import *  # noqa: F403 (fixtures)
+from tests.sales.test_quotes_helpers import D, pdf_text
+from tillit.sales.models import Quote
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("TILLIT_SCREENSHOTS")
+
+
+def _shot(page, name):
+    if SHOTS:
+        os.makedirs(SHOTS, exist_ok=True)
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, products, nok_list, tmp_path):
+    page = browser_login(actors["rep_north"])
+    page.goto(f"/deals/{deal.pk}/quotes/new/")
+    page.click("[data-testid=create-quote]")
+    page.wait_for_url(re.compile(r"/quotes/\d+/$"))
+    quote = Quote.objects.get()
+
+    # A catalogue line: the price comes from the price list.
+    page.select_option("#id_line_product", value=str(products["pump"].pk))
+    page.fill("#id_line_quantity", "2")
+    page.click("[data-testid=add-line] button[type=submit]")
+    page.wait_for_selector("[data-testid=quote-lines] tbody tr[data-line]")
+    assert page.inner_text("[data-testid=subtotal]") == "49,980.00"
+
+    # A free-text line with a line discount.
+    page.fill("#id_line_description", "Montering og igangkjøring")
+    page.fill("#id_line_unit_price", "4000")
+    page.fill("#id_line_discount_percent", "10")
+    page.fill("#id_line_vat_rate", "25")
+    page.click("[data-testid=add-line] button[type=submit]")
+    page.wait_for_function("document.querySelectorAll('[data-testid=quote-lines] tbody tr[data-line]').length == 2")
+    assert page.inner_text("[data-testid=subtotal]") == "53,580.00"
+
+    # The quote discount, then live totals.
+    page.fill("#id_settings_discount_percent", "5")
+    page.click("[data-testid=quote-settings] button[type=submit]")
+    page.wait_for_selector("[data-testid=discount]")
+    quote.refresh_from_db()
+    assert quote.lines.count() == 2 and quote.discount_percent == D("5")
+    # 49,980 + 3,600 = 53,580; −5 % per line = 2,499 + 180; VAT 25 % of 50,901 = 12,725.25
+    assert page.inner_text("[data-testid=discount]") == "−2,679.00"
+    assert page.inner_text("[data-testid=total]") == "63,626.25"
+    assert quote.total == D("63626.25")
+
+    # Change a quantity inline: the totals follow without a reload.
+    page.fill("tr[data-line] input[name=quantity] >> nth=1", "2")
+    page.press("tr[data-line] input[name=quantity] >> nth=1", "Tab")
+    page.wait_for_function("document.querySelector('[data-testid=subtotal]').innerText == '57,180.00'")
+    _shot(page, "quote-editor")
+
+    with page.expect_download() as download_info:
+        page.click("[data-testid=pdf]")
+    download = download_info.value
+    assert download.suggested_filename == f"{quote.number}.pdf"
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"%PDF-")
+    text = pdf_text(data)
+    assert quote.number in text and "Montering og igangkj\xf8ring" in text
