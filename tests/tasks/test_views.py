@@ -122,3 +122,11 @@ def test_overdue_badge_tag(rf, actors, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):
         html = template.render(Context({"request": request}))
     assert 'data-testid="overdue-badge">1</span>' in html and html.endswith("|1")
+
+
+def test_edit_form_shows_the_dates_the_browser_inputs_understand(login, actors):
+    rep = actors["rep_north"]
+    task = services.task_create(actor=rep, title="Dated", due_date=dt.date(2026, 6, 1),
+                                remind_at=dt.datetime(2026, 5, 31, 7, 0, tzinfo=dt.UTC))
+    html = login(rep).get(f"/tasks/{task.pk}/").content.decode()
+    assert 'value="2026-06-01"' in html and 'type="datetime-local"' in html and 'value="2026-05-31T' in html

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import DomainError, NotFound
@@ -48,6 +49,12 @@ def import_page(request: HttpRequest) -> HttpResponse:
         "organization_columns": ORGANIZATION_COLUMN_HELP,
         "product_columns": PRODUCT_COLUMN_HELP,
         "deal_columns": DEAL_COLUMN_HELP,
+        "column_sets": [
+            ("persons", _("People"), PERSON_COLUMN_HELP),
+            ("organizations", _("Organisations"), ORGANIZATION_COLUMN_HELP),
+            ("products", _("Products"), PRODUCT_COLUMN_HELP),
+            ("deals", _("Deals"), DEAL_COLUMN_HELP),
+        ],
     }
     return render(request, "people/import.html", context)
 

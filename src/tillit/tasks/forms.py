@@ -19,7 +19,8 @@ class AssigneeField(forms.ModelChoiceField):
 class TaskForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = forms.DateField(label=_("Due date"), required=False,
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     assignee = AssigneeField(label=_("Assigned to"), queryset=User.objects.none(), required=False,
                              empty_label=_("Me"))
