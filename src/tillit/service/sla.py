@@ -323,6 +323,8 @@ def format_duration(seconds: int) -> str:
         return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
     if hours >= 10:
         return _("%(h)s h") % {"h": hours}
+    if hours and not minutes:
+        return _("%(h)s h") % {"h": hours}
     if hours:
         return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
     return _("%(m)s min") % {"m": minutes}

@@ -267,12 +267,16 @@ def _charts(report: reports.Report) -> dict:
         labels, [Series(key, reports.kind_label(key), values) for key, values in report.volume_by_kind.items()],
         stacked=True, title=_("Cases opened by kind"), value_format=lambda v: f"{v:,.0f}",
     )
+    def hours(values):
+        return [None if v is None else round(v / 60, 1) for v in values]
+
     times = bar_chart_svg(
         labels,
-        [Series("fr", _("First response, median"), report.times["first_response"]["median"]),
-         Series("res", _("Resolution, median"), report.times["resolution"]["median"])],
-        lines=[Series("res90", _("Resolution, 90th percentile"), report.times["resolution"]["p90"])],
-        title=_("Business minutes to first response and resolution"), value_format=_minutes_text,
+        [Series("fr", _("First response, median"), hours(report.times["first_response"]["median"])),
+         Series("res", _("Resolution, median"), hours(report.times["resolution"]["median"]))],
+        lines=[Series("res90", _("Resolution, 90th percentile"), hours(report.times["resolution"]["p90"]))],
+        title=_("Business hours to first response and resolution"), value_format=lambda v: f"{v:.1f} h",
+        axis_format=lambda v: f"{v:g} h",
     )
     compliance = bar_chart_svg(
         labels,
