@@ -229,3 +229,19 @@ def test_system_can_escalate_without_an_actor(actors, customers, support):
                          escalated=True)
     assert Queue.objects.get(pk=support.pk).cases.get() == case
     assert Interaction.objects.filter(person=customers["kari"], payload__event="escalated").exists()
+
+
+def test_failed_replies_are_sent_again_later(actors, customers, settings, smtp_server):
+    from tillit.service.tasks_cases import retry_failed_replies
+
+    port = settings.EMAIL_PORT
+    settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = 1, 1
+    case = open_case(actors["service"], customers["kari"])
+    reply = services.case_reply(actor=actors["service"], case=case, body="Hello again")
+    assert reply.send_error
+    settings.EMAIL_PORT = port
+    assert retry_failed_replies() == 1
+    assert smtp_server.messages[-1]["Message-ID"] == f"<{reply.message_id}>"
+    reply.refresh_from_db()
+    assert reply.send_error == ""
+    assert retry_failed_replies() == 0

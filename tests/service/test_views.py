@@ -202,3 +202,41 @@ def test_the_support_form_needs_csrf(db):
 
     response = Client(enforce_csrf_checks=True).post(reverse("service:support_form"), {"name": "A"})
     assert response.status_code == 403
+
+
+def test_case_page_and_queue_pages_take_a_fixed_number_of_queries(login, actors, cases,
+                                                                   django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(actors["service"])
+    case = cases["kari"]
+    counts = []
+    for _round in range(2):
+        for i in range(5):
+            services.case_add_note(actor=actors["service"], case=case, body=f"note {i}")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("service:case", args=[case.pk])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 25  # more thread messages, not more queries
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("service:queues")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("service:queue", args=[cases["queue"].pk])).status_code == 200
+
+
+def test_attachments_download_only_for_those_who_see_the_case(login, actors, customers):
+    from tillit.service import inbound
+    from tillit.service.models import Attachment
+
+    raw = (b"From: sven@berg.se\r\nSubject: Photo\r\nMessage-ID: <p1@x>\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nSee photo\r\n"
+           b"--XX\r\nContent-Type: text/html\r\nContent-Disposition: attachment; filename=evil.html\r\n\r\n"
+           b"<script>alert(1)</script>\r\n--XX--\r\n")
+    inbound.ingest_email(raw)
+    attachment = Attachment.objects.get()
+    url = reverse("service:attachment", args=[attachment.pk])
+    response = login(actors["service"]).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
+    assert "attachment;" in response["Content-Disposition"]
+    assert login(actors["rep_north"]).get(url).status_code == 404

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -347,17 +348,22 @@ def _rate_limited(request: HttpRequest) -> bool:
     return count > SUPPORT_FORM_LIMIT
 
 
+def _support_page(request: HttpRequest, status: int = 200, **context) -> HttpResponse:
+    context["company"] = settings.TILLIT_COMPANY_NAME
+    return render(request, "service/support.html", context, status=status)
+
+
 @login_not_required
 def support_form(request: HttpRequest) -> HttpResponse:
     form = SupportForm(request.POST or None)
     if request.method == "POST":
         if _rate_limited(request):
-            return render(request, "service/support.html", {"form": form, "limited": True}, status=429)
+            return _support_page(request, 429, form=form, limited=True)
         if form.is_valid():
             data = form.cleaned_data
             if data["website"]:
                 # A bot filled the honeypot: answer like a success, store nothing.
-                return render(request, "service/support.html", {"done": True})
+                return _support_page(request, done=True)
             try:
                 person = inbound.person_for_sender(data["email"], data["name"])
                 case = services.case_create(
@@ -366,5 +372,5 @@ def support_form(request: HttpRequest) -> HttpResponse:
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
-                return render(request, "service/support.html", {"done": True, "number": case.number})
-    return render(request, "service/support.html", {"form": form}, status=422 if form.errors else 200)
+                return _support_page(request, done=True, number=case.number)
+    return _support_page(request, 422 if form.errors else 200, form=form)
