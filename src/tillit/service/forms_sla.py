@@ -98,7 +98,8 @@ class CalendarForm(DomainErrorsMixin, forms.Form):
 
 class HolidayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=_("Name"), max_length=100, required=False,
+                           widget=forms.TextInput(attrs={"placeholder": _("Name (optional)")}))
 
 
 class PolicyForm(DomainErrorsMixin, forms.Form):

@@ -177,6 +177,9 @@ def survey_detail(request: HttpRequest, survey_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Survey %(name)s is saved.") % {"name": survey.name})
                 return redirect("service:survey_detail", survey_id=survey.pk)
+    if not can_edit:
+        for field in form.fields.values():
+            field.disabled = True
     answers = Paginator(surveys.answer_list(actor=request.user, survey=survey), 50).get_page(request.GET.get("page"))
     context = {
         "survey": survey, "form": form, "can_edit": can_edit, "answers": answers,
