@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tests.sales.test_deals_helpers import *  # noqa: F403 (fixtures)
 from tests.sales.test_deals_helpers import make_deal
@@ -149,9 +150,9 @@ def test_pipelines_admin_only_and_validation(api, pipeline):
 
 def test_forecast_and_targets(api, actors, customers, stages):
     make_deal(actors["rep_north"], customers["rep_north"][0], stages["Proposal"], value="1000",
-              close=dt.date.today())
+              close=timezone.localdate())
     manager = api("manager_north")
-    today = dt.date.today()
+    today = timezone.localdate()
     r = manager.send("put", "/targets", {"period_kind": "month", "period_start": today.isoformat(),
                                          "owner_id": actors["rep_north"].pk, "amount": "5000"})
     assert r.status_code == 200 and Decimal(r.json()["amount"]) == Decimal("5000")

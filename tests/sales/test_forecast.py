@@ -123,3 +123,30 @@ def test_manager_sets_targets_for_own_team_only(actors):
     target_set(actor=actors["manager_north"], period_kind="month", period_start_on="2026-05-01",
                owner=actors["rep_north"], amount="")
     assert not SalesTarget.objects.exists()
+
+
+def test_forecast_page_csv_and_targets_grid(actors, customers, stages, login, django_assert_max_num_queries):
+    rep = actors["rep_north"]
+    today = timezone.localdate()
+    for _i in range(10):
+        make_deal(rep, customers["rep_north"][0], stages["Proposal"], value="100.005", close=today)
+    client = login(actors["manager_north"])
+    with django_assert_max_num_queries(12):
+        page = client.get("/forecast/?period=month&group=owner")
+    html = page.content.decode()
+    assert page.status_code == 200 and "<svg" in html and "Rep North" in html and "Targets" in html
+    csv_text = client.get("/forecast/export.csv?period=month&group=owner").content.decode()
+    line = next(x for x in csv_text.splitlines() if x.startswith("Rep North") and today.replace(day=1).isoformat() in x)
+    # 10 × 100.005 = 1000.05 pipeline; weighted 500.025 → 500.03
+    assert ",1000.05,500.03," in line
+    grid = client.get(f"/forecast/targets/?period=month&year={today.year}")
+    assert grid.status_code == 200 and "Rep North" in grid.content.decode()
+    rows = [r["label"] for r in grid.context["grid"]]
+    i = rows.index(str(rep))
+    key = f"t-{i}-{today.replace(day=1).isoformat()}"
+    response = client.post(f"/forecast/targets/?period=month&year={today.year}", {key: "12 500", f"old-{key[2:]}": ""})
+    assert response.status_code == 302
+    assert SalesTarget.objects.get(owner=rep).amount == Decimal("12500")
+    response = client.post(f"/forecast/targets/?period=month&year={today.year}", {key: "lots"})
+    assert response.status_code == 422 and "Enter an amount" in response.content.decode()
+    assert login(actors["rep_north"]).get("/forecast/targets/").status_code == 403
