@@ -169,3 +169,9 @@ def test_inbound_email_webhook(actors, customers):
 def test_inbound_email_needs_a_service_token(actors):
     assert Api(actors["rep_north"]).raw("/inbound-email", b"From: a@b.no\r\n\r\nx").status_code == 403
     assert Client().post(API + "/inbound-email", data=b"x", content_type="message/rfc822").status_code == 401
+
+
+def test_a_customer_email_with_a_header_injection_is_refused(actors, customers):
+    response = Api(actors["service"]).post("/cases", {"subject": "x", "person_id": customers["kari"].pk,
+                                                      "customer_email": "a@b.no\r\nBcc: all@x.com"})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "customer_email"

@@ -156,6 +156,10 @@ def case_create(
     channel = _choice(channel, Channel, "channel")
     priority = _choice(priority, CasePriority, "priority")
     assignee = _agent(assignee)
+    if customer_email:
+        from tillit.people.services import clean_email
+
+        customer_email = clean_email(customer_email, field="customer_email")
     if person is None and organization is None and not customer_email:
         raise ValidationError(_("Name the customer: a person, an organisation or an email address."), field="person")
     if organization is None and person is not None:
