@@ -149,3 +149,21 @@ def test_an_invalid_sender_address_is_rejected(db):
     result = inbound.ingest_email(mail(sender="not an address"))
     assert result.status == InboundStatus.REJECTED
     assert Person.objects.count() == 0
+
+
+def test_an_out_of_office_reply_joins_without_reopening(customers, actors):
+    from tillit.service import services
+
+    case = inbound.ingest_email(mail()).case
+    services.case_set_status(actor=actors["service"], case=case, status=CaseStatus.WAITING)
+    result = inbound.ingest_email(mail(subject=f"Away: [{case.number}]", message_id="<ooo@x>",
+                                       headers={"Auto-Submitted": "auto-replied"}))
+    assert result.status == InboundStatus.JOINED
+    case.refresh_from_db()
+    assert case.status == CaseStatus.WAITING
+
+
+def test_mail_from_our_own_address_is_a_loop_and_rejected(db):
+    result = inbound.ingest_email(mail(sender="Support <support@tillit.example>"))
+    assert result.status == InboundStatus.REJECTED and "loop" in result.reason
+    assert Case.objects.count() == 0

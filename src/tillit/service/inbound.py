@@ -26,6 +26,7 @@ from email.message import EmailMessage as MailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -67,6 +68,7 @@ class ParsedMail:
     text: str = ""
     attachments: list[ParsedAttachment] = dataclasses.field(default_factory=list)
     notes: list[str] = dataclasses.field(default_factory=list)
+    automatic: bool = False  # an auto-reply (out of office …): joins its case without reopening it
 
 
 @dataclasses.dataclass
@@ -155,6 +157,17 @@ def _header(msg, name: str) -> str:
     return "" if value is None else str(value)
 
 
+def _own_addresses() -> set[str]:
+    return {normalize_email(parseaddr(a)[1]) for a in (settings.TILLIT_INBOUND_EMAIL, settings.DEFAULT_FROM_EMAIL)}
+
+
+def _is_automatic(msg) -> bool:
+    auto = _header(msg, "Auto-Submitted").strip().lower()
+    precedence = _header(msg, "Precedence").strip().lower()
+    return (auto not in ("", "no") or precedence in ("auto_reply", "bulk", "junk")
+            or bool(_header(msg, "X-Autoreply") or _header(msg, "X-Autorespond")))
+
+
 def _ids(value: str) -> list[str]:
     return MSGID.findall(value or "")[:50]
 
@@ -174,7 +187,11 @@ def parse_message(raw: bytes) -> ParsedMail:
         raise Rejected(_("The message has no sender (From)."))
     if not _EMAIL_OK.match(address) or len(address) > 254:
         raise Rejected(_("The sender address %(address)s is not valid.") % {"address": one_line(address, 100)})
+    if address in _own_addresses():
+        raise Rejected(_("The message comes from Tillit's own address %(address)s (a mail loop).") % {
+            "address": address})
     parsed.from_email, parsed.from_name = address, one_line(name, 200)
+    parsed.automatic = _is_automatic(msg)
     parsed.subject = one_line(_header(msg, "Subject")) or _("(no subject)")
     parsed.to = one_line(", ".join(a for _n, a in getaddresses([_header(msg, "To"), _header(msg, "Cc")]) if a), 1000)
     ids = _ids(_header(msg, "Message-ID"))
@@ -323,7 +340,8 @@ def _store(parsed: ParsedMail, *, body: str, attachments: list[ParsedAttachment]
                "message_id": parsed.message_id, "in_reply_to": parsed.in_reply_to[0] if parsed.in_reply_to else "",
                "references": " ".join(f"<{i}>" for i in parsed.references)}
     if case is not None and case.status != CaseStatus.CLOSED:
-        message = services.case_add_customer_message(case=case, body=body, channel=Channel.EMAIL, now=now, **headers)
+        message = services.case_add_customer_message(case=case, body=body, channel=Channel.EMAIL, now=now,
+                                                     automatic=parsed.automatic, **headers)
         status, case = InboundStatus.JOINED, message.case
     else:
         if case is not None:

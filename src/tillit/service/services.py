@@ -204,8 +204,12 @@ def case_create(
 @transaction.atomic
 def case_add_customer_message(*, case: Case, body: str, channel: str = Channel.EMAIL, subject: str = "",
                               from_email: str = "", to_email: str = "", message_id: str | None = None,
-                              in_reply_to: str = "", references: str = "", now=None) -> CaseMessage:
-    """The customer wrote again: the message joins the thread; a waiting or resolved case opens again."""
+                              in_reply_to: str = "", references: str = "", now=None,
+                              automatic: bool = False) -> CaseMessage:
+    """The customer wrote again: the message joins the thread; a waiting or resolved case opens again.
+
+    ``automatic`` (an out-of-office or other auto-reply) joins the thread but changes nothing else.
+    """
     now = now or timezone.now()
     case = Case.objects.select_for_update().get(pk=case.pk)
     message = CaseMessage.objects.create(
@@ -216,10 +220,10 @@ def case_add_customer_message(*, case: Case, body: str, channel: str = Channel.E
     old_status, old_priority = case.status, case.priority
     case.last_message_at = now
     fields = ["last_message_at"]
-    if from_email:
+    if from_email and not automatic:
         case.customer_email = from_email[:254]
         fields.append("customer_email")
-    if case.status in (CaseStatus.WAITING, CaseStatus.RESOLVED):
+    if case.status in (CaseStatus.WAITING, CaseStatus.RESOLVED) and not automatic:
         case.status = CaseStatus.OPEN
         case.resolved_at = None
         fields += ["status", "resolved_at"]
