@@ -167,3 +167,25 @@ def test_forecast_and_targets(api, actors, customers, stages):
     assert Decimal(cell["target"]) == Decimal("5000")
     assert len(api("rep_south").get("/targets").json()) == 0
     assert len(api("rep_north").get("/targets").json()) == 1
+
+
+def test_won_lost_reopen_and_exchange_rates(api, actors, customers, stages, reason):
+    deal = make_deal(actors["rep_north"], customers["rep_north"][0], stages["Proposal"])
+    rep = api("rep_north")
+    url = f"/deals/{deal.pk}"
+    assert rep.send("post", f"{url}/won", {}).status_code == 428
+    r = rep.send("post", f"{url}/lost", {}, HTTP_IF_MATCH='"1"')
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "lost_reason_id"
+    r = rep.send("post", f"{url}/lost", {"lost_reason_id": reason.pk}, HTTP_IF_MATCH='"1"')
+    assert r.status_code == 200 and r.json()["outcome"] == "lost"
+    r = rep.send("post", f"{url}/reopen", {"stage_id": stages["Qualified"].pk}, HTTP_IF_MATCH='"2"')
+    assert r.status_code == 200 and r.json()["stage_name"] == "Qualified" and r.json()["closed_at"] is None
+    r = rep.send("post", f"{url}/won", {}, HTTP_IF_MATCH='"2"')
+    assert r.status_code == 409
+    r = rep.send("post", f"{url}/won", {"version": 3})
+    assert r.status_code == 200 and r.json()["outcome"] == "won"
+    assert rep.send("put", "/exchange-rates", {"currency": "EUR", "rate": "11.5", "valid_from": "2026-01-01"}
+                    ).status_code == 403
+    r = api("admin").send("put", "/exchange-rates", {"currency": "eur", "rate": "11.5", "valid_from": "2026-01-01"})
+    assert r.status_code == 200 and r.json()["currency"] == "EUR"
+    assert Decimal(rep.get("/exchange-rates?currency=EUR").json()[0]["rate"]) == Decimal("11.5")

@@ -175,6 +175,13 @@ class DealMoveIn(Schema):
     version: int | None = Field(None, description="The version you read, if you do not send If-Match")
 
 
+class DealCloseIn(Schema):
+    lost_reason_id: int | None = None
+    lost_note: str = ""
+    stage_id: int | None = Field(None, description="Reopen only: the open stage (default: the most advanced)")
+    version: int | None = Field(None, description="The version you read, if you do not send If-Match")
+
+
 class DealFilter(Schema):
     scope: str = Field("all", description="mine, team or all (everything you may see)")
     pipeline_id: int | None = None
@@ -231,3 +238,15 @@ class TargetIn(Schema):
     team_id: int | None = None
     amount: Decimal | None = Field(None, description="Leave out (or null) to remove the target")
     currency: str = ""
+
+
+class ExchangeRateOut(Schema):
+    currency: str
+    rate: Decimal
+    valid_from: dt.date
+
+
+class ExchangeRateIn(Schema):
+    currency: str
+    rate: Decimal
+    valid_from: dt.date

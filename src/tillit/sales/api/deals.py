@@ -19,14 +19,17 @@ from tillit.core.errors import Conflict, NotFound, ValidationError
 from tillit.interactions.models import Interaction, Kind
 from tillit.people import selectors as people_selectors
 from tillit.people.api import _etag, _expected_version
-from tillit.sales.models import DealProduct, LostReason, Product, SalesTarget, Stage
+from tillit.sales.models import DealProduct, ExchangeRate, LostReason, Product, SalesTarget, Stage
 from tillit.sales.schemas_deals import (
+    DealCloseIn,
     DealDetailOut,
     DealFilter,
     DealIn,
     DealMoveIn,
     DealOut,
     DealPatch,
+    ExchangeRateIn,
+    ExchangeRateOut,
     ForecastOut,
     LostReasonIn,
     LostReasonOut,
@@ -41,7 +44,7 @@ from tillit.sales.selectors.forecast import ensure_can_forecast, visible_owner_q
 from tillit.sales.selectors.forecast import forecast as forecast_selector
 from tillit.sales.services import deals as services
 from tillit.sales.services import pipelines as pipeline_services
-from tillit.sales.services.forecast import target_set
+from tillit.sales.services.forecast import exchange_rate_set, target_set
 
 router = Router(tags=["deals"])
 
@@ -251,7 +254,45 @@ def move_deal(request, deal_id: int, payload: DealMoveIn, response: HttpResponse
     return 200, deal
 
 
-# --- forecast and targets -------------------------------------------------------------------
+def _close(request: HttpRequest, deal_id: int, payload: DealCloseIn, response: HttpResponse, action: str):
+    deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
+    expected = _expected_version(request, payload.version)
+    try:
+        if action == "won":
+            services.deal_mark_won(actor=request.user, deal=deal, expected_version=expected)
+        elif action == "lost":
+            services.deal_mark_lost(actor=request.user, deal=deal, lost_reason=_lost_reason(payload.lost_reason_id),
+                                    lost_note=payload.lost_note, expected_version=expected)
+        else:
+            stage = _stage(payload.stage_id) if payload.stage_id is not None else None
+            services.deal_reopen(actor=request.user, deal=deal, stage=stage, expected_version=expected)
+    except Conflict as exc:
+        return _conflict(request, deal_id, exc, response)
+    except ValidationError as exc:
+        raise _api_field(exc) from None
+    deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
+    _etag(response, deal)
+    return 200, deal
+
+
+@router.post("/deals/{int:deal_id}/won", response={200: DealOut, 409: dict}, summary="Mark a deal won (If-Match)")
+def win_deal(request, deal_id: int, payload: DealCloseIn, response: HttpResponse):
+    return _close(request, deal_id, payload, response, "won")
+
+
+@router.post("/deals/{int:deal_id}/lost", response={200: DealOut, 409: dict},
+             summary="Mark a deal lost with lost_reason_id (If-Match)")
+def lose_deal(request, deal_id: int, payload: DealCloseIn, response: HttpResponse):
+    return _close(request, deal_id, payload, response, "lost")
+
+
+@router.post("/deals/{int:deal_id}/reopen", response={200: DealOut, 409: dict},
+             summary="Reopen a won or lost deal (If-Match)")
+def reopen_deal(request, deal_id: int, payload: DealCloseIn, response: HttpResponse):
+    return _close(request, deal_id, payload, response, "reopen")
+
+
+# --- forecast, targets and exchange rates -------------------------------------------------------------------
 @router.get("/forecast", response=ForecastOut, summary="Pipeline, weighted, committed, won and target per period")
 def get_forecast(request, period: str = "quarter", group: str = "owner"):
     fc = forecast_selector(actor=request.user, kind=period, group=group)
@@ -299,3 +340,17 @@ def put_target(request, payload: TargetIn):
     if target is None:
         return 204, None
     return 200, target
+
+
+@router.get("/exchange-rates", response=list[ExchangeRateOut],
+            summary="Exchange rates to the base currency (one unit of currency = rate in base)")
+def list_exchange_rates(request, currency: str = ""):
+    ensure_staff(request.user)
+    qs = ExchangeRate.objects.order_by("currency", "-valid_from")
+    return list(qs.filter(currency=currency.upper()) if currency else qs)
+
+
+@router.put("/exchange-rates", response=ExchangeRateOut, summary="Set the rate of a currency from a day (admins)")
+def put_exchange_rate(request, payload: ExchangeRateIn):
+    return exchange_rate_set(actor=request.user, currency=payload.currency, rate=payload.rate,
+                             valid_from=payload.valid_from)

@@ -147,24 +147,29 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
     return render(request, "sales/deals/deal_form.html", _form_context(form, formset, deal), status=status)
 
 
-def _quote_url(quote) -> str:
+def _url(name: str, pk: int, fallback: str) -> str:
+    # The quotes module serves these pages; link by name, fall back to its documented path.
     try:
-        return reverse("sales:quote_detail", args=[quote.pk])
+        return reverse(name, args=[pk])
     except NoReverseMatch:
-        return f"/quotes/{quote.pk}/"
+        return fallback
 
 
 def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
     deal = _deal_or_404(request, deal_id)
     quotes = list(selectors.deal_quotes(deal=deal))
     for quote in quotes:
-        quote.url = _quote_url(quote)
+        quote.url = _url("sales:quote", quote.pk, f"/quotes/{quote.pk}/")
+    orders = list(deal.orders.order_by("-order_date", "-id"))
+    for order in orders:
+        order.url = _url("sales:order", order.pk, f"/orders/{order.pk}/")
     today = timezone.localdate()
     context = {
         "deal": deal,
         "products": selectors.deal_products(deal=deal),
         "history": selectors.deal_history(deal=deal),
         "quotes": quotes,
+        "orders": orders,
         "lost_form": LostForm(initial={"version": deal.version}),
         "open_stages": [s for s in deal.pipeline.stages.all() if s.outcome == StageOutcome.OPEN],
         "overdue": bool(deal.expected_close_date and deal.expected_close_date < today
