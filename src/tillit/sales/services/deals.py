@@ -237,7 +237,8 @@ def deal_create(*, actor: User, title: str, person: Person | None = None, organi
         lost_reason=lost_reason, lost_note=_text("lost_note", lost_note), source=_text("source", source),
         description=_text("description", description), created_by=actor, external_id=external_id,
     )
-    if not (owner is None or can_see(actor, deal)):
+    # Only administrators and managers may create a deal they will not see themselves.
+    if not can_see(actor, deal) and not (actor.is_superuser or actor.role in (Role.ADMIN, Role.MANAGER)):
         raise AccessDenied(_("You would not see this deal; ask a manager to hand it over."), field="owner")
     _set_products(deal, rows)
     _log(actor=actor, deal=deal, subject=_("Deal created: %(title)s") % {"title": title}, outcome="created",
