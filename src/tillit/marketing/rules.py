@@ -140,7 +140,9 @@ class _Checker:
             return None
         if "attr" in node:
             return self.attribute(node, path)
-        if "did" in node or "kind" in node:
+        if "event" in node:
+            return self.campaign(node, path)
+        if {"did", "kind", "channel", "topic", "product"} & set(node):
             return self.behaviour(node, path)
         if "campaign" in node:
             return self.campaign(node, path)
