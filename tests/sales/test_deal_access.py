@@ -119,3 +119,13 @@ def test_deal_form_create_edit_and_actions(actors, customers, stages, login, rea
     assert deal.stage == stages["Won"]
     history = client.get(f"/deals/{deal.pk}/").content.decode()
     assert "Deal won: Pump" in history and "Deal reopened in Proposal" in history
+
+
+def test_pickers_offer_only_visible_customers(actors, customers, login):
+    client = login(actors["rep_north"])
+    html = client.get("/deals/person-options/?person=Kari").content.decode()
+    mine, _ = customers["rep_north"]
+    theirs, _ = customers["rep_south"]
+    assert f"(#{mine.pk})" in html and f"(#{theirs.pk})" not in html
+    html = client.get("/deals/organization-options/?organization=Org").content.decode()
+    assert "Org of rep_north" in html and "Org of rep_south" not in html

@@ -67,10 +67,12 @@ def stage_choices(qs) -> list:
 class DealForm(VersionedForm):
     title = forms.CharField(label=_("Title"), max_length=200)
     person = PersonField(label=_("Person"), required=False,
-                         widget=forms.TextInput(attrs={"list": "person-options", "autocomplete": "off"}))
+                         widget=forms.TextInput(attrs={"list": "person-options", "autocomplete": "off",
+                                                       "placeholder": _("Type a name, email or phone…")}))
     organization = OrganizationField(label=_("Organisation"), required=False,
                                      widget=forms.TextInput(attrs={"list": "organization-options",
-                                                                   "autocomplete": "off"}))
+                                                                   "autocomplete": "off",
+                                                                   "placeholder": _("Type a name…")}))
     value = forms.CharField(label=_("Value"), required=False,
                             help_text=_("Leave empty to use the total of the products below."),
                             widget=forms.TextInput(attrs={"inputmode": "decimal"}))
