@@ -155,6 +155,9 @@ class MailingClick(models.Model):
         verbose_name_plural = _("clicks")
         constraints = [models.UniqueConstraint(fields=["message", "link"], name="mailing_click_once")]
 
+    def __str__(self) -> str:
+        return f"{self.message_id} → {self.link_id} ×{self.count}"
+
 
 class SuppressionReason(models.TextChoices):
     UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
