@@ -150,3 +150,17 @@ def test_forecast_page_csv_and_targets_grid(actors, customers, stages, login, dj
     response = client.post(f"/forecast/targets/?period=month&year={today.year}", {key: "lots"})
     assert response.status_code == 422 and "Enter an amount" in response.content.decode()
     assert login(actors["rep_north"]).get("/forecast/targets/").status_code == 403
+
+
+def test_exchange_rate_page(actors, login):
+    admin = login(actors["admin"])
+    response = admin.post("/forecast/rates/", {"currency": "eur", "rate": "11,50", "valid_from": "2026-01-01"})
+    assert response.status_code == 302
+    assert ExchangeRate.objects.get(currency="EUR").rate == Decimal("11.5")
+    assert admin.post("/forecast/rates/", {"currency": "EUR", "rate": "0", "valid_from": "2026-01-01"}
+                      ).status_code == 422
+    html = login(actors["rep_north"]).get("/forecast/rates/").content.decode()
+    assert "11.5" in html and "Add a rate" not in html
+    assert login(actors["rep_north"]).post("/forecast/rates/", {"currency": "SEK", "rate": "1",
+                                                                 "valid_from": "2026-01-01"}).status_code == 403
+    assert login(actors["partner"]).get("/forecast/rates/").status_code == 403

@@ -24,4 +24,5 @@ urlpatterns = [
     path("forecast/", forecast.forecast_page, name="forecast"),
     path("forecast/export.csv", forecast.forecast_csv, name="forecast_csv"),
     path("forecast/targets/", forecast.targets_page, name="targets"),
+    path("forecast/rates/", forecast.rates_page, name="rates"),
 ]

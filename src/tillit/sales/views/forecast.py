@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +17,9 @@ from django.utils.translation import gettext as _
 from tillit.accounts.models import STAFF_ROLES, Role, Team, User
 from tillit.core.charts import Series, bar_chart_svg
 from tillit.core.errors import AccessDenied, DomainError
-from tillit.sales.models import PeriodKind, SalesTarget
-from tillit.sales.selectors.forecast import GROUPS, forecast, periods
-from tillit.sales.services.forecast import can_set_targets, target_set
+from tillit.sales.models import ExchangeRate, PeriodKind, SalesTarget
+from tillit.sales.selectors.forecast import GROUPS, ensure_can_forecast, forecast, periods
+from tillit.sales.services.forecast import can_set_targets, exchange_rate_set, target_set
 
 
 def _params(request: HttpRequest) -> tuple[str, str]:
@@ -151,3 +152,38 @@ def targets_page(request: HttpRequest) -> HttpResponse:
         "currency": settings.TILLIT_BASE_CURRENCY, "kinds": PeriodKind.choices,
         "years": [year - 1, year, year + 1],
     }, status=422 if errors else 200)
+
+
+class RateForm(forms.Form):
+    currency = forms.CharField(label=_("Currency"), max_length=3, widget=forms.TextInput(attrs={"size": 4}))
+    rate = forms.CharField(label=_("Rate"), help_text=_("What one unit is worth in the base currency."),
+                           widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def rates_page(request: HttpRequest) -> HttpResponse:
+    """Exchange rates to the base currency: everyone in sales reads them, administrators add them."""
+    try:
+        ensure_can_forecast(request.user)
+    except AccessDenied as exc:
+        return _forbidden(request, exc)
+    is_admin = request.user.is_superuser or request.user.role == Role.ADMIN
+    form = RateForm(request.POST or None, initial={"valid_from": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            rate = exchange_rate_set(actor=request.user, **form.cleaned_data)
+        except AccessDenied as exc:
+            return _forbidden(request, exc)
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("1 %(currency)s = %(rate)s %(base)s from %(day)s.") % {
+                "currency": rate.currency, "rate": f"{rate.rate.normalize():f}",
+                "base": settings.TILLIT_BASE_CURRENCY, "day": rate.valid_from.isoformat()})
+            return redirect("sales:rates")
+    rates = list(ExchangeRate.objects.order_by("currency", "-valid_from")[:500])
+    for r in rates:
+        r.rate_text = f"{r.rate.normalize():f}"  # 10, not 1E+1
+    return render(request, "sales/forecast/rates.html", {
+        "rates": rates, "form": form if is_admin else None, "base": settings.TILLIT_BASE_CURRENCY,
+    }, status=422 if form.errors else 200)
