@@ -240,3 +240,12 @@ def test_attachments_download_only_for_those_who_see_the_case(login, actors, cus
     assert response.status_code == 200 and response["Content-Type"] == "application/octet-stream"
     assert "attachment;" in response["Content-Disposition"]
     assert login(actors["rep_north"]).get(url).status_code == 404
+
+
+def test_filters_rerender_only_the_results_for_htmx(login, actors, cases):
+    client = login(actors["service"])
+    response = client.get(reverse("service:case_list"), {"priority": "urgent"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and cases["sven"].number in html and cases["kari"].number not in html
+    inbox = client.get(reverse("service:inbox"), {"scope": "mine"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in inbox and cases["ola"].number in inbox and cases["kari"].number not in inbox
