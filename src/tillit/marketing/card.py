@@ -1,5 +1,104 @@
-"""Marketing's panel on the customer card (see ``tillit.card.panels``)."""
+"""Marketing's panel on the customer card (see ``tillit.card.panels``).
+
+Complements the card's own "Email engagement" (totals) and "Interests" (topics, content counts):
+per campaign — emails sent/opened/clicked and website touches; the segments of active campaigns and
+the static lists the person is in; and how they read — time on page and scroll depth per page.
+A fixed number of queries whatever the person's history (at most 7).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, Max, Min
+
+from tillit.interactions.models import Interaction, Kind
+from tillit.marketing.models import Segment, StaticListMember
+from tillit.marketing.web.models import Campaign, CampaignStatus, Visitor
+
+EMAIL_KINDS = {Kind.EMAIL_SENT: "sent", Kind.EMAIL_OPENED: "opened", Kind.EMAIL_CLICKED: "clicked"}
+WEB_KINDS = {Kind.PAGE_VIEW, Kind.CONTENT_READ, Kind.VIDEO_WATCHED, Kind.WEBINAR_WATCHED, Kind.FORM_SUBMITTED}
+READS_SCANNED = 300
+TOP_PAGES = 6
 
 
 def panel(actor, *, person=None, organization=None) -> dict | None:
-    return None
+    if not actor.is_authenticated or not actor.is_staff_role:
+        return None
+    if person is None and organization is None:
+        return None
+    party = {"person": person} if person is not None else {"organization": organization}
+    campaigns = _campaigns(party)
+    data = {
+        "template": "marketing/_card_panel.html", "person": person, "organization": organization,
+        "campaigns": campaigns, "segments": [], "lists": [], "pages": [], "visitors": 0, "first_seen": None,
+    }
+    if person is not None:
+        data["segments"] = _active_segments(person)
+        data["lists"] = [
+            m.static_list for m in
+            StaticListMember.objects.filter(person=person).select_related("static_list").order_by("static_list__name")
+        ]
+        data["pages"] = _reading(person)
+        seen = Visitor.objects.filter(person=person).aggregate(n=Count("id"), first=Min("first_seen"))
+        data["visitors"], data["first_seen"] = seen["n"], seen["first"]
+    if not (campaigns or data["segments"] or data["lists"] or data["pages"] or data["visitors"]):
+        data["empty"] = True
+    return data
+
+
+def _campaigns(party: dict) -> list[dict]:
+    rows = (
+        Interaction.objects.filter(**party).exclude(campaign="")
+        .values("campaign", "kind").annotate(n=Count("id"), last=Max("occurred_at")).order_by()
+    )
+    by_code: dict[str, dict] = defaultdict(lambda: {"sent": 0, "opened": 0, "clicked": 0, "web": 0, "other": 0,
+                                                     "last": None})
+    for row in rows:
+        entry = by_code[row["campaign"]]
+        key = EMAIL_KINDS.get(row["kind"]) or ("web" if row["kind"] in WEB_KINDS else "other")
+        entry[key] += row["n"]
+        entry["last"] = max(filter(None, [entry["last"], row["last"]]))
+    if not by_code:
+        return []
+    known = {c.code: c for c in Campaign.objects.filter(code__in=list(by_code)).only("pk", "name", "code", "status")}
+    out = [
+        {"code": code, "campaign": known.get(code), **counts}
+        for code, counts in by_code.items()
+    ]
+    return sorted(out, key=lambda e: e["last"], reverse=True)[:10]
+
+
+def _active_segments(person) -> list[Segment]:
+    from tillit.marketing.segments import person_segments
+
+    segments = list(
+        Segment.objects.filter(campaigns__status=CampaignStatus.ACTIVE).distinct().order_by("name")[:30]
+    )
+    return person_segments(person, segments) if segments else []
+
+
+def _reading(person) -> list[dict]:
+    """Pages by time on page (content reads), with the deepest scroll — the newest reads only."""
+    reads = (
+        Interaction.objects.filter(person=person, kind=Kind.CONTENT_READ)
+        .order_by("-occurred_at").values_list("subject", "duration_seconds", "payload")[:READS_SCANNED]
+    )
+    pages: dict[str, dict] = {}
+    for subject, seconds, payload in reads:
+        payload = payload or {}
+        label = subject or (payload.get("url") or "").split("?")[0]
+        if not label:
+            continue
+        page = pages.setdefault(label, {"label": label, "reads": 0, "seconds": 0, "scroll": None})
+        page["reads"] += 1
+        page["seconds"] += seconds or 0
+        depth = payload.get("scroll_depth")
+        if isinstance(depth, int) and (page["scroll"] is None or depth > page["scroll"]):
+            page["scroll"] = depth
+    top = sorted(pages.values(), key=lambda p: (-p["seconds"], -p["reads"], p["label"]))[:TOP_PAGES]
+    longest = max((p["seconds"] for p in top), default=0) or 1
+    for page in top:
+        page["share"] = page["seconds"] / longest
+        page["minutes"] = round(page["seconds"] / 60, 1)
+    return top

@@ -165,6 +165,15 @@ class Row:
     leads: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MODEL_KEYS, 0.0))
     revenue: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MODEL_KEYS, Decimal("0")))
 
+    @property
+    def lead_cells(self) -> list[float]:
+        """Leads credited, in the order of ``MODELS`` (for tables)."""
+        return [self.leads[k] for k in MODEL_KEYS]
+
+    @property
+    def revenue_cells(self) -> list[Decimal]:
+        return [self.revenue[k] for k in MODEL_KEYS]
+
 
 @dataclass
 class Report:

@@ -131,7 +131,8 @@ def campaign_create(*, actor: User, **data) -> Campaign:
     ensure_can_manage(actor)
     values = _clean(data, None)
     relations = {k: values.pop(k) for k in ("segments", "static_lists") if k in values}
-    values.setdefault("owner", actor)
+    if values.get("owner") is None:
+        values["owner"] = actor
     campaign = Campaign.objects.create(**values)
     _save_relations(campaign, relations)
     return campaign

@@ -187,7 +187,8 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
     if report is not None and request.GET.get("format") == "csv":
         return _attribution_csv(report)
     context = {"report": report, "params": params, "error": error, "dimensions": attribution.DIMENSIONS,
-               "models": attribution.MODELS, "querystring": request.GET.urlencode()}
+               "models": attribution.MODELS, "querystring": request.GET.urlencode(),
+               "sort_label": next(m.label for m in attribution.MODELS if m.key == params["sort_model"])}
     if report is not None and report.rows:
         top = report.rows[:8]
         labels = [_short(r.value) for r in top]
