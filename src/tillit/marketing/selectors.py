@@ -15,7 +15,7 @@ from tillit.core.errors import NotFound
 from tillit.interactions.models import Interaction
 from tillit.marketing.models import Segment, StaticList
 from tillit.marketing.segments import list_members, rules_members, segment_counts, segment_members
-from tillit.people.models import Person
+from tillit.people.models import Consent, Person
 from tillit.people.selectors import current_affiliations
 from tillit.people.services import main_affiliation_order
 
@@ -127,6 +127,20 @@ def suggested_products() -> list[str]:
 
 def suggested_campaigns() -> list[str]:
     return _distinct("campaign")
+
+
+DEFAULT_PURPOSES = ("newsletter", "marketing_email", "profiling")
+
+
+def consent_purposes() -> list[str]:
+    """The purposes consents are recorded for, plus the ones campaigns use."""
+    key = "marketing:suggest:purposes"
+    values = cache.get(key)
+    if values is None:
+        stored = Consent.objects.order_by().values_list("purpose", flat=True).distinct()[:100]
+        values = sorted(set(DEFAULT_PURPOSES) | set(stored))
+        cache.set(key, values, SUGGESTION_SECONDS)
+    return values
 
 
 def owner_choices(*, actor: User) -> list[User]:
