@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import Conflict, DomainError, NotFound
@@ -17,6 +18,10 @@ from tillit.sales.selectors import orders as selectors
 from tillit.sales.services import orders as services
 
 PAGE_SIZE = 50
+STATUS_ACTIONS = {
+    OrderStatus.CONFIRMED: gettext_lazy("Confirm"), OrderStatus.SHIPPED: gettext_lazy("Mark as shipped"),
+    OrderStatus.DELIVERED: gettext_lazy("Mark as delivered"), OrderStatus.CANCELLED: gettext_lazy("Cancel the order"),
+}
 
 
 def _order(request: HttpRequest, order_id: int):
@@ -81,8 +86,8 @@ def _next_statuses(current: str) -> list[tuple[str, str]]:
     if current not in forward or current == OrderStatus.DELIVERED:
         return []
     following = forward[forward.index(current) + 1:]
-    labels = dict(OrderStatus.choices)
-    return [(s, labels[s]) for s in following] + [(OrderStatus.CANCELLED.value, labels[OrderStatus.CANCELLED])]
+    return [(s, STATUS_ACTIONS[s]) for s in following] + [(OrderStatus.CANCELLED.value,
+                                                           STATUS_ACTIONS[OrderStatus.CANCELLED])]
 
 
 @require_POST
