@@ -1,11 +1,15 @@
 """SLA clocks: the pure logic without a database, the hooks with it."""
 
 
+import datetime as dt
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.service.test_sla_support import make_calendar, make_case, make_person, make_policy, oslo
 from tillit.service import sla
-from tillit.service.business_hours import Calendar
+from tillit.service.business_hours import Calendar, business_seconds_between
 from tillit.service.models_sla import CaseSla, SlaBreach, SlaPolicy, SlaState
 
 WEEKDAYS = {day: [["08:00", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
@@ -184,3 +188,22 @@ def test_resolving_late_records_a_breach_and_reopening_restarts(policies):
     assert clock.resolution_due_at == oslo(2026, 11, 26, 9, 0)
     assert clock.state == SlaState.BREACHED  # the late first response stays on record
     assert clock.next_due_at == clock.resolution_due_at
+
+
+# --- properties of the clock -------------------------------------------------------------------
+instants = st.datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2027, 12, 31),
+                        timezones=st.just(dt.UTC))
+
+
+@settings(max_examples=100, deadline=None)
+@given(instants, st.integers(0, 60 * 24 * 10), st.integers(0, 60 * 24 * 10), st.integers(1, 60 * 40))
+def test_a_pause_moves_the_due_time_by_exactly_the_paused_business_time(start, before, pause_minutes, target):
+    clock = started_clock(start, first=target, resolution=target * 2)
+    paused_at = start + dt.timedelta(minutes=before)
+    resumed_at = paused_at + dt.timedelta(minutes=pause_minutes)
+    sla.pause(clock, now=paused_at)
+    sla.resume(clock, now=resumed_at, calendar=NORWAY)
+    paused = business_seconds_between(paused_at, resumed_at, NORWAY)
+    assert clock.paused_seconds == paused
+    assert business_seconds_between(start, clock.first_response_due_at, NORWAY) == target * 60 + paused
+    assert business_seconds_between(start, clock.resolution_due_at, NORWAY) == target * 120 + paused

@@ -170,3 +170,21 @@ def test_badge_renders_time_left_paused_and_breached(setup, actors):
     no_clock = make_case(person=make_person(), opened_at=now, priority="low")
     SlaPolicy.objects.all().delete()
     assert render_to_string("service/_sla_badge.html", {"case": no_clock}).strip() == ""
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_sla_list_page_query_count_does_not_grow(setup, actors, login):
+    client = login(actors["admin"])
+    few = _queries(client, "/service/sla/")
+    for i in range(6):
+        calendar = make_calendar(name=f"Cal {i}")
+        make_policy(calendar, priority="high", name=f"P {i}")
+    assert _queries(client, "/service/sla/") == few

@@ -197,3 +197,85 @@ def test_run_and_answers_pages_and_api_by_role(customers, actors, login):
         assert login(actors[role]).get("/service/surveys/").status_code == status, role
     assert login(actors["service"]).post(f"/service/surveys/{survey.pk}/run/").status_code == 403
     assert SurveyRun.objects.count() == 1
+
+
+def _api(client, user):
+    from tillit.accounts.services import api_token_create
+
+    _token, key = api_token_create(user=user, name="test")
+    return lambda method, path, **kw: getattr(client, method)(
+        f"/api/v1{path}", HTTP_AUTHORIZATION=f"Bearer {key}", content_type="application/json", **kw)
+
+
+def test_survey_api_by_role(customers, actors, client):
+    survey = customers["survey"]
+    for role in ("admin", "manager_north", "service"):
+        assert _api(client, actors[role])("get", "/service/surveys").status_code == 200
+        assert _api(client, actors[role])("get", f"/service/surveys/{survey.pk}/answers").status_code == 200
+    for role in ("rep_north", "marketing", "partner", "customer"):
+        assert _api(client, actors[role])("get", "/service/surveys").status_code == 403
+        assert _api(client, actors[role])("get", f"/service/surveys/{survey.pk}/answers").status_code == 403
+    for role in ("manager_north", "service"):
+        call = _api(client, actors[role])
+        assert call("post", f"/service/surveys/{survey.pk}/runs").status_code == 403
+        assert call("patch", f"/service/surveys/{survey.pk}", data={"name": "x"}).status_code == 403
+        assert call("post", "/service/surveys", data={"kind": "nps", "name": "Mine"}).status_code == 403
+    admin = _api(client, actors["admin"])
+    created = admin("post", "/service/surveys", data={"kind": "nps", "name": "Top NPS", "value_tier": "top",
+                                                       "every_days": 180})
+    assert created.status_code == 201 and created.json()["every_days"] == 180
+    bad = admin("post", "/service/surveys", data={"kind": "nope", "name": "X"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "kind"
+    run = admin("post", f"/service/surveys/{survey.pk}/runs")
+    assert run.status_code == 201 and run.json()["invited"] == 2
+    csat = admin("post", f"/service/surveys/{surveys.csat_survey().pk}/runs")
+    assert csat.status_code == 422 and csat.json()["errors"][0]["field"] == "survey"
+
+
+def test_answers_list_only_customers_the_reader_may_see(actors, client):
+    north = make_person(first_name="North", email="north@example.com", owner=actors["rep_north"],
+                        team=actors["rep_north"].team, lifecycle_stage="customer")
+    south = make_person(first_name="South", email="south@example.com", owner=actors["rep_south"],
+                        team=actors["rep_south"].team, lifecycle_stage="customer")
+    survey = surveys.survey_create(actor=actors["admin"], kind="nps", name="NPS")
+    run = surveys.survey_run_start(actor=actors["admin"], survey=survey, now=NOW)
+    for invitation in SurveyInvitation.objects.filter(run=run):
+        surveys.survey_answer(token=surveys.token_for(invitation), score=9, now=NOW + dt.timedelta(hours=1))
+    seen = {a["person_id"] for a in _api(client, actors["manager_north"])(
+        "get", f"/service/surveys/{survey.pk}/answers").json()["items"]}
+    assert seen == {north.pk}
+    seen = {a["person_id"] for a in _api(client, actors["service"])(
+        "get", f"/service/surveys/{survey.pk}/answers").json()["items"]}
+    assert seen == {north.pk, south.pk}
+
+
+def test_answer_list_query_count(customers, actors, django_assert_max_num_queries):
+    run = surveys.survey_run_start(actor=actors["admin"], survey=customers["survey"], now=NOW)
+    for invitation in SurveyInvitation.objects.filter(run=run):
+        surveys.survey_answer(token=surveys.token_for(invitation), score=7, now=NOW + dt.timedelta(hours=1))
+    with django_assert_max_num_queries(3):
+        rows = list(surveys.answer_list(actor=actors["service"], survey=customers["survey"]))
+        assert [str(r.person) for r in rows] and all(r.case is None for r in rows)
+
+
+def test_survey_pages_query_count_does_not_grow(customers, actors, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(actors["service"])
+
+    def count(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    url = f"/service/surveys/{customers['survey'].pk}/"
+    first = surveys.survey_run_start(actor=actors["admin"], survey=customers["survey"], now=NOW)
+    surveys.survey_answer(token=surveys.token_for(first.invitations.first()), score=6, now=NOW)
+    few, few_list = count(url), count("/service/surveys/")
+    for i in range(8):
+        make_person(first_name=f"P{i}", email=f"p{i}@example.com", lifecycle_stage="customer")
+    run = surveys.survey_run_start(actor=actors["admin"], survey=customers["survey"], now=NOW)
+    for invitation in SurveyInvitation.objects.filter(run=run):
+        surveys.survey_answer(token=surveys.token_for(invitation), score=10, now=NOW + dt.timedelta(hours=1))
+    assert count(url) == few and count("/service/surveys/") == few_list
