@@ -96,6 +96,10 @@ def render_body(body: str, values: Mapping[str, str], *, link: Callable[[str], s
     return Rendered(text=text, html=_render_html(body, values, link))
 
 
+def _safe_url(url: str) -> bool:
+    return bool(_PLACEHOLDER.fullmatch(url)) or url.lower().startswith(("http://", "https://", "mailto:"))
+
+
 def _url_value(url: str, values: Mapping[str, str], link: Callable[[str], str]) -> str:
     placeholder = _PLACEHOLDER.fullmatch(url)
     if placeholder:
@@ -122,6 +126,11 @@ def _inline(line: str, values: Mapping[str, str], link) -> str:
     pos = 0
     for m in _LINK.finditer(line):
         out.append(_inline_plain(line[pos:m.start()], link))
+        if not _safe_url(m.group(2)):
+            # Only web, mail and placeholder links: "javascript:" and friends stay visible text.
+            out.append(_emphasis(html.escape(m.group(0), quote=False)))
+            pos = m.end()
+            continue
         href = html.escape(_url_value(m.group(2), values, link), quote=True)
         out.append(f'<a href="{href}">{_emphasis(html.escape(m.group(1), quote=False))}</a>')
         pos = m.end()
