@@ -129,3 +129,11 @@ def test_pickers_offer_only_visible_customers(actors, customers, login):
     assert f"(#{mine.pk})" in html and f"(#{theirs.pk})" not in html
     html = client.get("/deals/organization-options/?organization=Org").content.decode()
     assert "Org of rep_north" in html and "Org of rep_south" not in html
+
+
+def test_manager_filters_by_owner(actors, deals, login):
+    html = login(actors["manager_north"]).get(f"/deals/?owner={actors['rep_north2'].pk}").content.decode()
+    assert "Deal of rep_north2" in html and "Deal of rep_north<" not in html and "Deal of rep_south" not in html
+    # An owner outside the manager's view shows nothing (not a leak).
+    html = login(actors["manager_north"]).get(f"/deals/?owner={actors['rep_south'].pk}").content.decode()
+    assert "Deal of rep_south" not in html

@@ -61,11 +61,14 @@ def _filters(request: HttpRequest) -> dict:
         "close_month": request.GET.get("close", "")[:7],
         "q": request.GET.get("q", "").strip()[:200],
         "order": request.GET.get("order", "close") if request.GET.get("order") in selectors.ORDERINGS else "close",
+        "owner_id": _int(request.GET.get("owner")),
     }
 
 
 def deal_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
+    if filters["owner_id"]:
+        filters["scope"] = "all"  # an owner filter widens "my deals" to everything visible of that owner
     query = {k: v for k, v in filters.items() if k != "status"}
     status = filters["status"]
     qs = selectors.deal_list(actor=request.user, status="" if status == "any" else status, **query)
@@ -75,6 +78,7 @@ def deal_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page, "filters": filters, "pipelines": pipelines,
         "stages": [s for p in pipelines for s in p.stages.all()],
+        "owners": list(people_selectors.owner_choices(actor=request.user)),
         "querystring": urlencode(pairs), "scopes": [
             ("mine", _("My deals")), ("team", _("My team's")), ("all", _("All I can see")),
         ],
