@@ -242,3 +242,13 @@ def test_concurrent_creates_get_distinct_numbers(actors, pipeline, customer):
         t.join()
     assert not errors
     assert sorted(numbers) == [f"Q-2026-000{i}" for i in range(1, 7)]
+
+
+def test_validity_cannot_end_in_the_past(actors, deal):
+    quote = svc.quote_create(actor=actors["rep_north"], deal=deal, today=TODAY)
+    with pytest.raises(ValidationError) as error:
+        svc.quote_update(actor=actors["rep_north"], quote=quote, expected_version=None,
+                         valid_until=TODAY - dt.timedelta(days=1), today=TODAY)
+    assert error.value.field == "valid_until"
+    with pytest.raises(ValidationError):
+        svc.quote_create(actor=actors["rep_north"], deal=deal, valid_until=TODAY - dt.timedelta(days=1), today=TODAY)

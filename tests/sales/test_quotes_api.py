@@ -171,3 +171,25 @@ def test_quote_status_filter(as_user, actors, deal):
     Quote.objects.filter(pk=q1.pk).update(status=QuoteStatus.SENT)
     items = as_user("rep_north").get("/quotes", {"status": "sent"}).json()["items"]
     assert [q["id"] for q in items] == [q1.pk]
+
+
+def test_catalogue_lists_query_counts(as_user, actors, django_assert_max_num_queries):
+    from tillit.sales.models import Price, PriceList, Product
+    from tillit.sales.services.catalog import customer_group_create
+
+    api = as_user("rep_north")
+    price_list = PriceList.objects.create(name="Big", currency="NOK")
+    for n in range(40):
+        product = Product.objects.create(sku=f"Q{n}", name=f"Q {n}")
+        Price.objects.create(price_list=price_list, product=product, unit_price=n)
+    for n in range(5):
+        customer_group_create(actor=actors["admin"], name=f"G{n}")
+    api.get("/products")
+    with django_assert_max_num_queries(5):
+        assert len(api.get("/products").json()["items"]) == 40
+    with django_assert_max_num_queries(5):
+        assert len(api.get(f"/price-lists/{price_list.pk}/prices").json()) == 40
+    with django_assert_max_num_queries(6):
+        assert len(api.get("/customer-groups").json()) == 5
+    with django_assert_max_num_queries(5):
+        api.get("/price-lists")

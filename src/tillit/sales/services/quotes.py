@@ -171,7 +171,8 @@ def quote_create(*, actor: User, deal: Deal, valid_until: dt.date | None = None,
 
 
 @transaction.atomic
-def quote_update(*, actor: User, quote: Quote, expected_version: int | None, **fields: Any) -> Quote:
+def quote_update(*, actor: User, quote: Quote, expected_version: int | None, today: dt.date | None = None,
+                 **fields: Any) -> Quote:
     """Change the quote's own fields (discount, validity, texts, recipient); totals follow."""
     _ensure_visible(actor, quote)
     unknown = sorted(set(fields) - QUOTE_FIELDS)
@@ -188,6 +189,8 @@ def quote_update(*, actor: User, quote: Quote, expected_version: int | None, **f
     if "valid_until" in fields:
         if not isinstance(fields["valid_until"], dt.date):
             raise ValidationError(_("Enter a date."), field="valid_until")
+        if fields["valid_until"] < (today or timezone.localdate()):
+            raise ValidationError(_("The quote must be valid until today or later."), field="valid_until")
         quote.valid_until = fields["valid_until"]
     for field in ("introduction", "terms"):
         if field in fields:
