@@ -121,6 +121,11 @@ class RuleForm(DomainErrorsMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = selectors.service_agents()
         self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
+        self.fields["kind"].choices = [("", _("Any kind")), *CaseKind.choices]
+        self.fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
+        self.fields["organization"].empty_label = _("Any organisation")
+        self.fields["queue"].empty_label = _("No queue (agent only)")
+        self.fields["assignee"].empty_label = _("Nobody (the queue decides)")
 
     def _post_clean(self):
         # The service validates (the model's check constraint would only say "constraint failed").
