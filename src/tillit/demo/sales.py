@@ -326,8 +326,8 @@ class _SalesDemo:
         stages = self.stages[pipeline_name]
         owner = self.owner_for(party)
         currency = CURRENCY_BY_COUNTRY[party["country"]]
-        if party["business"] and party["country"] == "DK" and rng.random() < 0.3:
-            currency = "EUR"
+        if party["business"] and party["country"] == "DK" and outcome == "open" and rng.random() < 0.3:
+            currency = "EUR"  # some open export deals in euro (the forecast converts them); orders stay Nordic
         lines = lines or self.lines_for(party, currency)
         if party["showcase"] and pipeline_name == NEW_BUSINESS:
             if outcome == "won":
