@@ -37,7 +37,7 @@ class LineForm(forms.Form):
     quantity = forms.CharField(label=_("Qty"), max_length=20, required=False, initial="1")
     unit_price = forms.CharField(label=_("Unit price"), max_length=30, required=False,
                                  help_text=_("Empty: the customer's price list."))
-    discount_percent = forms.CharField(label=_("Discount (%)"), max_length=10, required=False)
+    discount_percent = forms.CharField(label=_("Disc. (%)"), max_length=10, required=False)
     vat_rate = forms.CharField(label=_("VAT (%)"), max_length=10, required=False)
 
     def service_fields(self) -> dict:
