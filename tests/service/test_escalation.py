@@ -93,3 +93,30 @@ def test_sweep_query_count_is_bounded(setup, django_assert_max_num_queries, smtp
     with django_assert_max_num_queries(6):
         sla_sweep(now=oslo(2026, 11, 23, 9, 30))
     assert dt.timedelta(0) == dt.timedelta(0)
+
+
+def test_reassign_to_an_agent_at_breach(actors, smtp_server):
+    lead = actors["admin"]
+    calendar = make_calendar()
+    make_policy(calendar, priority="urgent", first=15, resolution=60, warn=0, notify=False, reassign_to_user=lead)
+    case = make_case(person=make_person(), opened_at=oslo(2026, 11, 23, 9, 0), priority="urgent", status="open",
+                     assignee=actors["service"])
+    sla.on_case_opened(case, now=case.opened_at)
+    result = sla_sweep(now=oslo(2026, 11, 23, 9, 20))
+    assert result == {"warned": 0, "breached": 1, "escalated": 1}
+    case.refresh_from_db()
+    assert case.assignee == lead
+    assert SlaBreach.objects.get().actions == [f"assignee:{lead.pk}"]
+    assert smtp_server.messages == []  # notify is off
+    assert case.messages.filter(kind="handover", data__escalated=True).exists()
+
+
+def test_without_assignee_or_queue_the_service_team_is_told(actors, smtp_server):
+    actors["service"].email = "team@example.com"
+    actors["service"].save()
+    calendar = make_calendar()
+    make_policy(calendar, priority="normal", first=60, resolution=480, warn=0)
+    case = make_case(person=make_person(), opened_at=oslo(2026, 11, 23, 9, 0), status="new")
+    sla.on_case_opened(case, now=case.opened_at)
+    sla_sweep(now=oslo(2026, 11, 23, 10, 30))
+    assert [m["To"] for m in smtp_server.messages] == ["team@example.com"]

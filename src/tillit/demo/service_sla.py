@@ -34,14 +34,14 @@ from tillit.service.models_sla import (
 CALENDAR = "Oslo office"
 # (name, priority, tier, first response, resolution, warn before) in business minutes.
 POLICIES = (
-    ("Low", "low", "", 8 * 60, 10 * 8 * 60, 60),
-    ("Normal", "normal", "", 4 * 60, 3 * 8 * 60, 60),
-    ("High", "high", "", 60, 8 * 60, 30),
-    ("Urgent", "urgent", "", 30, 4 * 60, 15),
-    ("Normal · top customers", "normal", "top", 2 * 60, 2 * 8 * 60, 30),
-    ("High · top customers", "high", "top", 30, 4 * 60, 15),
-    ("Urgent · top customers", "urgent", "top", 15, 2 * 60, 10),
-    ("High · high-value customers", "high", "high", 45, 6 * 60, 20),
+    ("Low", "low", "", 2 * 8 * 60, 10 * 8 * 60, 60),
+    ("Normal", "normal", "", 8 * 60, 5 * 8 * 60, 60),
+    ("High", "high", "", 2 * 60, 2 * 8 * 60, 30),
+    ("Urgent", "urgent", "", 60, 8 * 60, 15),
+    ("Normal · top customers", "normal", "top", 4 * 60, 3 * 8 * 60, 30),
+    ("High · top customers", "high", "top", 60, 8 * 60, 15),
+    ("Urgent · top customers", "urgent", "top", 30, 4 * 60, 10),
+    ("High · high-value customers", "high", "high", 90, 12 * 60, 20),
 )
 NPS_NAME = "Customer NPS"
 CSAT_COMMENTS = {
