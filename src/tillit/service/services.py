@@ -189,10 +189,11 @@ def case_create(
         body=body, message_id=message_id, in_reply_to=in_reply_to[:250], references=references, occurred_at=now,
     )
     if rule is not None or assignee is not None:
-        _event(case, actor=None, now=now, data={"rule": rule.pk if rule else None, "queue": queue.pk if queue else None,
-                                                "assignee": assignee.pk if assignee else None},
-               text=_("Routed to %(target)s%(rule)s.") % {
-                   "target": assignee or queue, "rule": f" ({_('rule')} {rule.name})" if rule else ""})
+        text = (_("Routed to %(target)s by the rule “%(rule)s”.") if rule else _("Routed to %(target)s.")) % {
+            "target": assignee or queue, "rule": rule.name if rule else ""}
+        _event(case, actor=None, now=now, text=text, data={
+            "rule": rule.pk if rule else None, "queue": queue.pk if queue else None,
+            "assignee": assignee.pk if assignee else None})
     _log(case, event="opened", key="opened", occurred_at=now, kind=Kind.EMAIL_RECEIVED if channel == Channel.EMAIL
          else Kind.CASE, channel=channel, direction=Direction.INBOUND, subject=f"{case.number} {subject}",
          text=body, outcome=_("Case opened"), handled_by=actor if actor and actor.pk else None)
@@ -255,6 +256,8 @@ def case_assign(*, actor, case: Case, queue: Queue | None = None, assignee: User
     """Hand the case over to another agent and/or queue with a note; the note stays on the thread.
 
     ``queue=None`` keeps the queue; ``assignee=None`` leaves the case unassigned in its (new) queue.
+    ``escalated=True`` (from ``escalation``) marks the handover as an escalation on the thread; the
+    escalation itself writes the timeline entry, so this does not log a second one.
     """
     ensure_can_work(actor)
     now = now or timezone.now()
@@ -278,8 +281,9 @@ def case_assign(*, actor, case: Case, queue: Queue | None = None, assignee: User
                      text=f"{text}\n\n{note}" if note else text,
                      data={"from_queue": old["queue"], "from_assignee": old["assignee"], "to_queue": locked.queue_id,
                            "to_assignee": locked.assignee_id, "note": note, "escalated": escalated})
-    _log(locked, event="escalated" if escalated else "reassigned", key=f"assigned:{message.pk}", occurred_at=now,
-         handled_by=assignee, text=note, outcome=_("Escalated") if escalated else _("Reassigned"))
+    if not escalated:  # an escalation's timeline entry is written by ``escalation`` with the breach
+        _log(locked, event="reassigned", key=f"assigned:{message.pk}", occurred_at=now, handled_by=assignee,
+             text=note, outcome=_("Reassigned"))
     if locked.status != old_status:
         sla.on_case_changed(locked, now=now, old_status=old_status, old_priority=locked.priority)
     _copy(locked, case)
