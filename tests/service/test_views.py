@@ -249,3 +249,13 @@ def test_filters_rerender_only_the_results_for_htmx(login, actors, cases):
     assert "<html" not in html and cases["sven"].number in html and cases["kari"].number not in html
     inbox = client.get(reverse("service:inbox"), {"scope": "mine"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in inbox and cases["ola"].number in inbox and cases["kari"].number not in inbox
+
+
+def test_taking_a_case_someone_just_changed_says_so_and_never_redirects_off_site(login, actors, cases):
+    client = login(actors["service"])
+    case = cases["kari"]
+    response = client.post(reverse("service:case_take", args=[case.pk]),
+                           {"version": case.version - 1 if case.version > 1 else 99, "next": "https://evil.example/"})
+    assert response.status_code == 302 and response["Location"] == reverse("service:inbox")
+    case.refresh_from_db()
+    assert case.assignee is None

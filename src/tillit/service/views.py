@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -186,7 +187,10 @@ def case_take(request: HttpRequest, case_id: int) -> HttpResponse:
         services.case_take(actor=request.user, case=case, expected_version=_int(request.POST.get("version")))
     except Conflict:
         messages.error(request, _("Someone changed %(number)s a moment ago; look again.") % {"number": case.number})
-        return redirect(request.POST.get("next") or "service:inbox")
+        back = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure())
+        return redirect(back if back and safe else "service:inbox")
     except DomainError as exc:
         raise PermissionDenied(exc.message) from None
     messages.success(request, _("%(number)s is yours.") % {"number": case.number})
