@@ -189,3 +189,14 @@ def test_import_page_offers_the_new_kinds(login, actors):
     assert 'value="products"' in html and 'value="deals"' in html and "person_email" in html
     response = client.get("/import/?sample=deals")
     assert response.status_code == 200 and b"title;organization" in response.content
+
+
+def test_the_newest_general_list_gets_the_price(actors):
+    PriceList.objects.create(name="Undated", currency="EUR")
+    newest = PriceList.objects.create(name="2026", currency="EUR", valid_from=dt.date(2026, 1, 1))
+    PriceList.objects.create(name="2025", currency="EUR", valid_from=dt.date(2025, 1, 1))
+    report = import_products(actor=actors["admin"], file=csv("sku;name;price;currency", "X;Y;1.234,50;eur"),
+                             dry_run=False)
+    assert report.ok, report.rejected
+    price = Price.objects.get()
+    assert price.price_list == newest and price.unit_price == Decimal("1234.50")

@@ -31,7 +31,7 @@ import re
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
@@ -133,7 +133,7 @@ class _ProductImporter(_SalesImporter):
 
         if currency not in self._lists:
             found = (PriceList.objects.filter(currency=currency, customer_group__isnull=True, is_active=True)
-                     .order_by("valid_from", "id").last())
+                     .order_by(F("valid_from").asc(nulls_first=True), "id").last())
             if found is None:
                 name = _("General %(currency)s") % {"currency": currency}
                 if PriceList.objects.filter(name__iexact=name).exists():
