@@ -171,4 +171,5 @@ def task_quick_add(request: HttpRequest) -> HttpResponse:
     if error:
         panel["form"] = form
         panel["error"] = error
-    return render(request, "tasks/_related_tasks.html", {"panel": panel}, status=422 if error else 200)
+    # 200 even with an error: htmx swaps only successful answers, and the panel shows the error inline.
+    return render(request, "tasks/_related_tasks.html", {"panel": panel})
