@@ -6,6 +6,7 @@ The deal page includes ``tasks/_related_tasks.html`` with ``panel=related_panel(
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tillit.core.access import ensure_can_see
 from tillit.core.errors import NotFound
@@ -60,7 +61,7 @@ def resolve_target(actor, *, person_id=None, organization_id=None, deal_id=None)
 
         deal = Deal.objects.filter(pk=deal_id).first()
         if deal is None:
-            raise NotFound("No such deal.")
+            raise NotFound(_("No such deal."))
         ensure_can_see(actor, deal)
         return {"deal": deal}
     return {}
