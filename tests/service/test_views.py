@@ -259,3 +259,17 @@ def test_taking_a_case_someone_just_changed_says_so_and_never_redirects_off_site
     assert response.status_code == 302 and response["Location"] == reverse("service:inbox")
     case.refresh_from_db()
     assert case.assignee is None
+
+
+def test_a_rejected_message_can_be_downloaded_whole_by_the_service_team(login, actors):
+    from tillit.service import inbound
+    from tillit.service.models import InboundEmail
+
+    raw = b"Subject: no sender\r\n\r\n<script>x</script>\r\n"
+    inbound.ingest_email(raw)
+    row = InboundEmail.objects.get()
+    url = reverse("service:inbound_raw", args=[row.pk])
+    response = login(actors["service"]).get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == raw
+    assert response["Content-Type"] == "application/octet-stream"
+    assert login(actors["rep_north"]).get(url).status_code == 403

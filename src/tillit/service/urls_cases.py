@@ -23,5 +23,6 @@ urlpatterns = [
     path("service/rules/new/", views.rule_edit, name="rule_create"),
     path("service/rules/<int:rule_id>/edit/", views.rule_edit, name="rule_edit"),
     path("service/inbound/", views.inbound_log, name="inbound_log"),
+    path("service/inbound/<int:inbound_id>/raw/", views.inbound_raw, name="inbound_raw"),
     path("support/", views.support_form, name="support_form"),
 ]

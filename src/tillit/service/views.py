@@ -336,6 +336,19 @@ def inbound_log(request: HttpRequest) -> HttpResponse:
         "querystring": _querystring(request)})
 
 
+def inbound_raw(request: HttpRequest, inbound_id: int) -> FileResponse:
+    """The kept raw bytes of an incoming message, as a download (never rendered)."""
+    if not services.can_work_cases(request.user):
+        raise PermissionDenied(_("Only the service team can see incoming mail."))
+    row = selectors.inbound_list().filter(pk=inbound_id).exclude(raw="").first()
+    if row is None:
+        raise Http404(_("No such message."))
+    response = FileResponse(row.raw.open("rb"), as_attachment=True, filename=f"inbound-{row.pk}.eml",
+                            content_type="application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --- the public web form -------------------------------------------------------------------------
 def _client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "") or "unknown"
