@@ -83,14 +83,15 @@ class Model:
     key: str
     label: str
     credit: Callable[[Sequence[dt.datetime], dt.datetime], list[float]]
+    short: str = ""
 
 
 MODELS = (
-    Model("first", gettext_lazy("First touch"), first_touch),
-    Model("last", gettext_lazy("Last touch"), last_touch),
-    Model("linear", gettext_lazy("Linear"), linear),
-    Model("decay", gettext_lazy("Time decay (7-day half-life)"), time_decay),
-    Model("position", gettext_lazy("Position based (40/20/40)"), position_based),
+    Model("first", gettext_lazy("First touch"), first_touch, gettext_lazy("First")),
+    Model("last", gettext_lazy("Last touch"), last_touch, gettext_lazy("Last")),
+    Model("linear", gettext_lazy("Linear"), linear, gettext_lazy("Linear")),
+    Model("decay", gettext_lazy("Time decay (7-day half-life)"), time_decay, gettext_lazy("Time decay")),
+    Model("position", gettext_lazy("Position based (40/20/40)"), position_based, gettext_lazy("Position")),
 )
 MODEL_KEYS = tuple(m.key for m in MODELS)
 
@@ -101,6 +102,7 @@ DIMENSIONS = {
     "content_type": gettext_lazy("Content type"),
 }
 NONE_LABEL = gettext_lazy("(none)")
+NO_CAMPAIGN = gettext_lazy("(no campaign)")
 KIND_LABELS = dict(Kind.choices)
 
 
@@ -118,7 +120,7 @@ class Touch:
     def dimension(self, name: str) -> str:
         utm = self.payload.get("utm") or {}
         if name == "campaign":
-            return self.campaign or str(NONE_LABEL)
+            return self.campaign or str(NO_CAMPAIGN)
         if name == "channel":
             if utm.get("medium"):
                 return utm["medium"].lower()
@@ -162,6 +164,7 @@ class Conversion:
 @dataclass
 class Row:
     value: str
+    label: str = ""
     leads: dict[str, float] = field(default_factory=lambda: dict.fromkeys(MODEL_KEYS, 0.0))
     revenue: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(MODEL_KEYS, Decimal("0")))
 
@@ -303,9 +306,16 @@ def attribution_report(
             r.revenue = {k: round_money(v, base) for k, v in r.revenue.items()}
         return sorted(rs, key=lambda r: (-r.revenue[sort_model], -r.leads[sort_model], r.value))
 
+    report_rows = rounded(list(rows.values()))
+    if dimension == "campaign":
+        from tillit.marketing.web.models import Campaign
+
+        names = dict(Campaign.objects.filter(code__in=[r.value for r in report_rows]).values_list("code", "name"))
+        for r in report_rows:
+            r.label = names.get(r.value, "")
     return Report(
         start=start, end=end, dimension=dimension, lookback_days=lookback_days, currency=base,
-        rows=rounded(list(rows.values())), leads=len(leads), deals=len(deals),
+        rows=report_rows, leads=len(leads), deals=len(deals),
         revenue=round_money(sum((c.value for c in deals), Decimal("0")), base),
         untouched_leads=untouched_leads, untouched_deals=untouched_deals,
         top_pages=rounded(list(pages.values()))[:10], top_content_types=rounded(list(types.values()))[:10],

@@ -191,21 +191,21 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
                "sort_label": next(m.label for m in attribution.MODELS if m.key == params["sort_model"])}
     if report is not None and report.rows:
         top = report.rows[:8]
-        labels = [_short(r.value) for r in top]
+        labels = [_short(r.label or r.value) for r in top]
         context["leads_chart"] = bar_chart_svg(
-            labels, [Series(m.key, str(m.label), [r.leads[m.key] for r in top]) for m in attribution.MODELS],
+            labels, [Series(m.key, str(m.short), [r.leads[m.key] for r in top]) for m in attribution.MODELS],
             title=_("Leads credited by model"), value_format=lambda v: f"{v:.2f}",
         )
         if report.revenue:
             context["revenue_chart"] = bar_chart_svg(
-                labels, [Series(m.key, str(m.label), [r.revenue[m.key] for r in top]) for m in attribution.MODELS],
+                labels, [Series(m.key, str(m.short), [r.revenue[m.key] for r in top]) for m in attribution.MODELS],
                 title=_("Won revenue credited by model (%(c)s)") % {"c": report.currency},
                 value_format=lambda v: f"{v:,.0f}",
             )
     return render(request, "marketing/web/attribution.html", context)
 
 
-def _short(text: str, limit: int = 18) -> str:
+def _short(text: str, limit: int = 22) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -219,12 +219,12 @@ def _attribution_csv(report) -> HttpResponse:
         f'attachment; filename="attribution-{report.dimension}-{report.start}-{report.end}.csv"'
     )
     writer = csv.writer(response)
-    header = [str(attribution.DIMENSIONS[report.dimension])]
+    header = [str(attribution.DIMENSIONS[report.dimension]), _("name")]
     header += [f"{_('leads')} {m.key}" for m in attribution.MODELS]
     header += [f"{_('revenue')} {m.key} ({report.currency})" for m in attribution.MODELS]
     writer.writerow(header)
     for row in report.rows:
-        writer.writerow([_cell(row.value)] + [f"{row.leads[m.key]:.4f}" for m in attribution.MODELS]
+        writer.writerow([_cell(row.value), _cell(row.label)] + [f"{row.leads[m.key]:.4f}" for m in attribution.MODELS]
                         + [f"{row.revenue[m.key]}" for m in attribution.MODELS])
     return response
 
