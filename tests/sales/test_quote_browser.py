@@ -28,6 +28,7 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
 
     # A catalogue line: the price comes from the price list.
     page.select_option("#id_line_product", value=str(products["pump"].pk))
+    page.wait_for_function("document.querySelector('#price-hint').innerText.includes('24,990.00 NOK')")
     page.fill("#id_line_quantity", "2")
     page.click("[data-testid=add-line] button[type=submit]")
     page.wait_for_selector("[data-testid=quote-lines] tbody tr[data-line]")

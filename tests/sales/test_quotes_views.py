@@ -1,6 +1,9 @@
 """Quote pages: create from a deal, the htmx editor with live totals, list filters, roles, query counts."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from tests.sales.test_quotes_helpers import *  # noqa: F403 (fixtures)
 from tests.sales.test_quotes_helpers import TODAY, D, make_deal
@@ -43,7 +46,8 @@ def test_the_editor_adds_lines_and_shows_live_totals(login, actors, quote, produ
     assert "450.00" in response.content.decode()
     quote.refresh_from_db()
     response = client.post(f"/quotes/{quote.pk}/settings/", {
-        "discount_percent": "10", "valid_until": quote.valid_until.isoformat(), "recipient_email": "",
+        "discount_percent": "10", "valid_until": (timezone.localdate() + dt.timedelta(days=30)).isoformat(),
+        "recipient_email": "",
         "introduction": "", "terms": "", "version": quote.version}, **HTMX)
     assert response.status_code == 200
     quote.refresh_from_db()
@@ -144,3 +148,13 @@ def test_quote_editor_query_count(login, actors, quote, products, nok_list, djan
     client = login(actors["rep_north"])
     with django_assert_max_num_queries(14):
         client.get(f"/quotes/{quote.pk}/")
+
+
+def test_picking_a_product_shows_the_customers_price(login, actors, quote, products, nok_list):
+    client = login(actors["rep_north"])
+    body = client.get(f"/quotes/{quote.pk}/price/", {"product": products["pump"].pk}, **HTMX).content.decode()
+    assert "24,990.00 NOK" in body and "Standard NOK" in body
+    body = client.get(f"/quotes/{quote.pk}/price/", {"product": products["book"].pk}, **HTMX).content.decode()
+    assert "enter a unit price" in body
+    assert login(actors["rep_south"]).get(f"/quotes/{quote.pk}/price/", {"product": products["pump"].pk}
+                                          ).status_code == 404

@@ -11,6 +11,7 @@ urlpatterns = [
     path("quotes/<int:quote_id>/lines/", quotes.quote_line_add, name="quote_line_add"),
     path("quotes/<int:quote_id>/lines/<int:line_id>/", quotes.quote_line_edit, name="quote_line_edit"),
     path("quotes/<int:quote_id>/lines/<int:line_id>/remove/", quotes.quote_line_remove, name="quote_line_remove"),
+    path("quotes/<int:quote_id>/price/", quotes.quote_price_hint, name="quote_price_hint"),
     path("quotes/<int:quote_id>/settings/", quotes.quote_settings, name="quote_settings"),
     path("quotes/<int:quote_id>/print/", quotes.quote_print, name="quote_print"),
     path("quotes/<int:quote_id>/pdf", quotes.quote_pdf_download, name="quote_pdf"),

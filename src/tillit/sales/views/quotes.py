@@ -162,6 +162,25 @@ def quote_settings(request: HttpRequest, quote_id: int) -> HttpResponse:
     return _after_change(request, quote)
 
 
+def quote_price_hint(request: HttpRequest, quote_id: int) -> HttpResponse:
+    """The customer's price of the product picked in the add-line form (htmx), so the rep sees it before adding."""
+    from tillit.sales.selectors.catalog import product_get
+    from tillit.sales.services.catalog import price_for
+
+    quote = _quote(request, quote_id)
+    product_id = request.GET.get("product", "")
+    price = product = None
+    if product_id.isdigit():
+        try:
+            product = product_get(actor=request.user, product_id=int(product_id))
+        except NotFound:
+            product = None
+        if product is not None:
+            price = price_for(product, quote.currency, person=quote.person, organization=quote.organization)
+    return render(request, "sales/quotes/quote_detail.html#price_hint",
+                  {"quote": quote, "hint_product": product, "hint_price": price})
+
+
 def quote_print(request: HttpRequest, quote_id: int) -> HttpResponse:
     quote = _quote(request, quote_id)
     from django.conf import settings
