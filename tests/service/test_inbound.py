@@ -167,3 +167,11 @@ def test_mail_from_our_own_address_is_a_loop_and_rejected(db):
     result = inbound.ingest_email(mail(sender="Support <support@tillit.example>"))
     assert result.status == InboundStatus.REJECTED and "loop" in result.reason
     assert Case.objects.count() == 0
+
+
+def test_a_stranger_cannot_join_a_case_by_guessing_its_number(customers):
+    case = inbound.ingest_email(mail()).case
+    result = inbound.ingest_email(mail(sender="mallory@evil.example", subject=f"Re: [{case.number}] pay here",
+                                       message_id="<evil@x>"))
+    assert result.status == InboundStatus.NEW_CASE and result.case.pk != case.pk
+    assert case.messages.count() == 1

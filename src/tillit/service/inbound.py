@@ -4,8 +4,8 @@
 
 - The sender is matched to a person by email identity (the oldest first), else a new lead is made.
 - Threading: a stored Message-ID named in ``In-Reply-To`` / ``References``, else a case reference
-  ``[C-2026-00042]`` in the subject; else a new case. A closed case is not reopened by mail: the
-  message opens a new case that names the old one.
+  ``[C-2026-00042]`` in the subject when the sender is that case's customer; else a new case.
+  A closed case is not reopened by mail: the message opens a new case that names the old one.
 - Only text is kept: ``text/plain`` is preferred, HTML is converted to text (scripts and styles
   dropped) and never rendered. Control characters are removed; undecodable charsets fall back to
   a lossy UTF-8/Latin-1 decode (noted on the result) rather than a lost message.
@@ -254,8 +254,18 @@ def find_case(parsed: ParsedMail) -> Case | None:
             return found.case
     ref = CASE_REF.search(parsed.subject)
     if ref:
-        return Case.objects.filter(number=ref.group(1)).first()
+        case = Case.objects.filter(number=ref.group(1)).first()
+        # A case number is easy to guess; by subject alone only the case's own customer joins it.
+        if case is not None and _is_the_customer(case, parsed.from_email):
+            return case
     return None
+
+
+def _is_the_customer(case: Case, email: str) -> bool:
+    if normalize_email(case.customer_email) == email:
+        return True
+    return case.person_id is not None and Identity.objects.filter(
+        person_id=case.person_id, kind=IdentityKind.EMAIL, normalized=email).exists()
 
 
 # --- ingest --------------------------------------------------------------------------------------
