@@ -55,3 +55,9 @@ def test_inbox_is_mine_plus_unassigned_in_my_queues_by_priority_then_age(actors,
     assert list(selectors.inbox(actor=svc)) == [urgent, mine, old]
     assert list(selectors.inbox(actor=svc, scope="mine")) == [mine]
     assert list(selectors.inbox(actor=svc, scope="queues")) == [urgent, old]
+
+
+def test_the_customer_history_on_a_case_follows_who_may_see_the_customer(actors, cases):
+    services.case_assign(actor=actors["admin"], case=cases["sven"], assignee=actors["rep_north2"])
+    assert selectors.customer_history(actor=actors["rep_north2"], case=cases["sven"]) == []
+    assert selectors.customer_history(actor=actors["service"], case=cases["sven"])

@@ -13,7 +13,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import STAFF_ROLES, User
-from tillit.core.access import visibility_q
+from tillit.core.access import can_see, visibility_q
 from tillit.core.errors import NotFound
 from tillit.interactions.models import Interaction
 from tillit.service.models import (
@@ -142,6 +142,9 @@ def case_thread(*, case: Case) -> list[CaseMessage]:
 def customer_history(*, actor, case: Case, limit: int = 12) -> list[Interaction]:
     """The customer's latest interactions over every channel (the card shows them all)."""
     if case.person_id is None and case.organization_id is None:
+        return []
+    customer = case.person if case.person_id else case.organization
+    if not can_see(actor, customer):  # e.g. a case assigned to someone outside the customer's team
         return []
     where = Q(person_id=case.person_id) if case.person_id else Q(organization_id=case.organization_id)
     return list(Interaction.objects.filter(where).select_related("handled_by").order_by("-occurred_at", "-id")[:limit])
