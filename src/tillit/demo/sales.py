@@ -285,15 +285,15 @@ class _SalesDemo:
             if party["showcase"]:
                 plans = [("won", 420), ("open", None)]
             elif stage in (LifecycleStage.CUSTOMER, LifecycleStage.REPEAT_CUSTOMER):
-                plans = [("won", rng.randint(30, 700))]
+                plans = [("won", rng.randint(2, 700))]
                 if stage == LifecycleStage.REPEAT_CUSTOMER or rng.random() < 0.3:
-                    plans.append(("won", rng.randint(30, 700)) if rng.random() < 0.5 else ("open", None))
+                    plans.append(("won", rng.randint(2, 700)) if rng.random() < 0.5 else ("open", None))
                 if rng.random() < 0.15:
-                    plans.append(("lost", rng.randint(30, 700)))
+                    plans.append(("lost", rng.randint(2, 700)))
             elif stage == LifecycleStage.FORMER:
                 plans = [("won", rng.randint(500, 720)), ("lost", rng.randint(60, 400))]
             elif stage == LifecycleStage.PROSPECT:
-                plans = [("open", None)] if rng.random() < 0.8 else [("lost", rng.randint(10, 300))]
+                plans = [("open", None)] if rng.random() < 0.8 else [("lost", rng.randint(2, 300))]
             elif stage == LifecycleStage.LEAD:
                 plans = [("open", None)] if rng.random() < 0.55 else []
             else:
