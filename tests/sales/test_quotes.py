@@ -252,3 +252,17 @@ def test_validity_cannot_end_in_the_past(actors, deal):
     assert error.value.field == "valid_until"
     with pytest.raises(ValidationError):
         svc.quote_create(actor=actors["rep_north"], deal=deal, valid_until=TODAY - dt.timedelta(days=1), today=TODAY)
+
+
+def test_quotes_follow_their_deal_when_it_is_handed_over(actors, deal):
+    from tillit.sales.selectors.quotes import quote_get, quote_list
+
+    quote = svc.quote_create(actor=actors["rep_north"], deal=deal, today=TODAY)
+    deal.owner, deal.team = actors["rep_south"], actors["rep_south"].team
+    deal.save()
+    assert quote_get(actor=actors["rep_south"], quote_id=quote.pk) == quote
+    assert list(quote_list(actor=actors["rep_south"], mine=True)) == [quote]
+    with pytest.raises(NotFound):
+        quote_get(actor=actors["rep_north"], quote_id=quote.pk)
+    with pytest.raises(NotFound):
+        svc.quote_update(actor=actors["rep_north"], quote=quote, expected_version=None, terms="x")

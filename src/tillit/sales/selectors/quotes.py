@@ -1,4 +1,5 @@
-"""Reads of quotes: visible like their deal (the quote's owner and team are copied from it)."""
+"""Reads of quotes: a quote is visible exactly like its deal (the deal's owner and team decide, so a deal
+handed to a colleague takes its quotes along)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ from tillit.core.errors import NotFound
 from tillit.sales.models import Deal, Quote, QuoteLine, QuoteStatus
 
 
+def visible_quotes(actor: User) -> QuerySet[Quote]:
+    return restrict(Quote.objects.all(), actor, owner_field="deal__owner", team_field="deal__team")
+
+
 def quote_list(*, actor: User, status: str = "", mine: bool = False, deal_id: int | None = None,
                q: str = "") -> QuerySet[Quote]:
     ensure_staff(actor)
-    qs = restrict(Quote.objects.all(), actor)
+    qs = visible_quotes(actor)
     if status:
         if status not in QuoteStatus.values:
             return qs.none()
         qs = qs.filter(status=status)
     if mine:
-        qs = qs.filter(owner=actor)
+        qs = qs.filter(deal__owner=actor)
     if deal_id:
         qs = qs.filter(deal_id=deal_id)
     q = (q or "").strip()
@@ -33,7 +38,7 @@ def quote_get(*, actor: User, quote_id: int) -> Quote:
     """One quote the actor may see, with its deal, customer and owner; ``NotFound`` otherwise."""
     ensure_staff(actor)
     quote = (
-        restrict(Quote.objects.select_related("deal", "deal__stage", "person", "organization", "owner", "team"), actor)
+        visible_quotes(actor).select_related("deal", "deal__stage", "person", "organization", "owner", "team")
         .filter(pk=quote_id)
         .first()
     )

@@ -2,8 +2,9 @@
 
 Rules (pages, the API and the background tasks all call these):
 
-- A quote belongs to a deal and copies its customer, currency, owner and team. The actor must be
-  able to see the deal to quote it, and the quote to change it (not found otherwise).
+- A quote belongs to a deal and copies its customer, currency, owner and team. It is visible exactly
+  like its deal (also after the deal is handed over): to quote a deal or change its quotes the actor
+  must be able to see the deal (not found otherwise).
 - Numbers are ``Q-<year>-<seq>`` (four digits, more when needed), unique: on a clash with a
   concurrent create the number is recomputed and the insert retried (the unique index decides).
 - Only a **draft** is edited. A sent, accepted, declined or expired quote is kept as the customer
@@ -33,8 +34,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
-from tillit.core.access import ensure_can_see, ensure_staff
-from tillit.core.errors import Conflict, DomainError, ValidationError
+from tillit.core.access import can_see, ensure_can_see, ensure_staff
+from tillit.core.errors import Conflict, DomainError, NotFound, ValidationError
 from tillit.core.money import parse_money
 from tillit.core.versioning import save_versioned
 from tillit.sales import pricing
@@ -89,8 +90,10 @@ def _decimal(value: Any, field: str) -> Decimal:
 
 
 def _ensure_visible(actor: User, quote: Quote) -> None:
+    """A quote is visible exactly like its deal (see ``selectors.quotes``)."""
     ensure_staff(actor)
-    ensure_can_see(actor, quote)
+    if not can_see(actor, quote.deal):
+        raise NotFound(_("No such quote."))
 
 
 def ensure_draft(quote: Quote) -> None:
