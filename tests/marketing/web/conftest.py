@@ -52,3 +52,28 @@ def campaign(code="spring", **fields):
     values = {"name": code.title(), "code": code, "starts_on": dt.date(2026, 3, 1), "ends_on": dt.date(2026, 5, 31)}
     values.update(fields)
     return Campaign.objects.create(**values)
+
+
+def pipeline_stages():
+    from tillit.sales.models import Pipeline, Stage, StageOutcome
+
+    pipeline = Pipeline.objects.create(name="Sales")
+    return {
+        "open": Stage.objects.create(pipeline=pipeline, name="Proposal", position=1, probability=50),
+        "won": Stage.objects.create(pipeline=pipeline, name="Won", position=2, outcome=StageOutcome.WON),
+        "lost": Stage.objects.create(pipeline=pipeline, name="Lost", position=3, outcome=StageOutcome.LOST),
+    }
+
+
+def make_deal(person, stage, *, created, value="1000", currency="NOK", closed=None, owner=None, team=None,
+              title="Heat pump"):
+    from decimal import Decimal
+
+    from tillit.sales.models import Deal
+
+    deal = Deal.objects.create(title=title, pipeline=stage.pipeline, stage=stage, value=Decimal(value),
+                               currency=currency, person=person, owner=owner or person.owner,
+                               team=team or person.team, closed_at=closed)
+    Deal.objects.filter(pk=deal.pk).update(created_at=created)
+    deal.refresh_from_db()
+    return deal

@@ -5,7 +5,6 @@ Campaign reads answer with an ``ETag`` (the version); updates need it back in ``
 batches; always 204), ``POST /marketing/visitors/identify`` joins a visitor's history to a person.
 """
 
-from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
@@ -19,6 +18,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.core.access import ensure_can_see, ensure_staff
 from tillit.core.errors import NotFound, ValidationError
+from tillit.core.money import round_money
 from tillit.marketing.web import attribution, selectors, services, tracking
 from tillit.people.api import _expected_version
 from tillit.people.models import Person
@@ -45,6 +45,10 @@ class CampaignOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_budget(obj) -> Decimal:
+        return round_money(obj.budget, obj.currency)
 
     @staticmethod
     def resolve_segment_ids(obj) -> list[int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from tillit.accounts.models import STAFF_ROLES, User
 from tillit.core.errors import ValidationError
-from tillit.core.money import clean_currency, parse_money
+from tillit.core.money import clean_currency, parse_money, round_money
 from tillit.core.versioning import save_versioned
 from tillit.interactions.models import Channel
 from tillit.marketing.models import Segment, StaticList
@@ -92,9 +93,10 @@ def _clean(data: Mapping[str, Any], campaign: Campaign | None) -> dict[str, Any]
         out["currency"] = currency
     if "budget" in data:
         budget = data["budget"]
-        out["budget"] = parse_money(budget, field="budget") if budget not in (None, "") else 0
-        if out["budget"] < 0:
+        amount = parse_money(budget, field="budget") if budget not in (None, "") else Decimal("0")
+        if amount < 0:
             raise ValidationError(_("The budget cannot be negative."), field="budget")
+        out["budget"] = round_money(amount, currency)
     for name in ("starts_on", "ends_on"):
         if name in data:
             out[name] = _date(data[name], name)
