@@ -188,3 +188,15 @@ def test_sla_list_page_query_count_does_not_grow(setup, actors, login):
         calendar = make_calendar(name=f"Cal {i}")
         make_policy(calendar, priority="high", name=f"P {i}")
     assert _queries(client, "/service/sla/") == few
+
+
+def test_clock_detail_shows_both_targets_and_breaches(setup, django_assert_max_num_queries):
+    from django.template import Context, Template
+
+    case = make_case(person=make_person(), opened_at=oslo(2026, 11, 23, 9, 0))
+    sla.on_case_opened(case, now=case.opened_at)
+    sla.on_first_response(case, now=oslo(2026, 11, 23, 11, 0))  # an hour late
+    case = type(case).objects.select_related("sla__policy").get(pk=case.pk)
+    with django_assert_max_num_queries(1):
+        html = Template("{% load sla_tags %}{% sla_detail case %}").render(Context({"case": case}))
+    assert "late, took 2 h" in html and "First response breached" in html and "running" in html

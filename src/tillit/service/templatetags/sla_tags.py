@@ -16,3 +16,38 @@ def sla_clock(case):
     except (ObjectDoesNotExist, AttributeError):
         return None
     return clock_display(clock, now=timezone.now())
+
+
+@register.inclusion_tag("service/sla/_clock_detail.html")
+def sla_detail(case):
+    """Both targets of a case's clock with their due times and outcome, and the recorded breaches (one query)."""
+    try:
+        clock = case.sla
+    except (ObjectDoesNotExist, AttributeError):
+        return {"clock": None}
+    from tillit.service.models_sla import SlaBreach
+
+    def target(due, seconds, met, breached):
+        if seconds is not None:
+            outcome = "met" if met else "late"
+        elif breached:
+            outcome = "overdue"
+        else:
+            outcome = "running"
+        return {"due": due, "outcome": outcome, "taken": seconds}
+
+    return {
+        "clock": clock, "badge": clock_display(clock, now=timezone.now()),
+        "first_response": target(clock.first_response_due_at, clock.first_response_seconds,
+                                 clock.first_response_met, clock.first_response_breached),
+        "resolution": target(clock.resolution_due_at, clock.resolution_seconds, clock.resolution_met,
+                             clock.resolution_breached),
+        "breaches": list(SlaBreach.objects.filter(case_id=clock.case_id).order_by("breached_at")[:10]),
+    }
+
+
+@register.filter
+def business_duration(seconds):
+    from tillit.service.sla import format_duration
+
+    return "" if seconds is None else format_duration(int(seconds))
