@@ -119,3 +119,14 @@ def test_price_list_page_query_count(login, actors, nok_list, django_assert_max_
         client.get(f"/price-lists/{nok_list.pk}/")
     with django_assert_max_num_queries(8):
         client.get("/price-lists/")
+
+
+def test_adding_a_person_to_a_group_by_email(login, actors, customer):
+    group = svc.customer_group_create(actor=actors["admin"], name="VIP")
+    client = login(actors["manager_north"])
+    response = client.post(f"/customer-groups/{group.pk}/", {"person_email": "nobody@example.com"})
+    assert response.status_code == 200 and "No person you can see" in response.content.decode()
+    response = client.post(f"/customer-groups/{group.pk}/", {"person_email": "ase@fjord.example"})
+    assert response.status_code == 302
+    assert list(group.persons.all()) == [customer["person"]]
+    assert client.post(f"/customer-groups/{group.pk}/", {}).status_code == 200

@@ -38,13 +38,32 @@ class CustomerGroupForm(forms.Form):
 
 
 class GroupMemberForm(forms.Form):
-    organization = OrganizationField(label=_("Add an organisation"), max_length=250,
+    organization = OrganizationField(label=_("Add an organisation"), max_length=250, required=False,
                                      widget=forms.TextInput(attrs={"list": "organization-options",
                                                                    "autocomplete": "off"}))
+    person_email = forms.EmailField(label=_("…or a person, by email"), required=False)
 
     def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.actor = actor
         self.fields["organization"].actor = actor
+
+    def clean_person_email(self):
+        from tillit.people.selectors import person_list
+
+        email = self.cleaned_data.get("person_email")
+        if not email:
+            return None
+        person = person_list(actor=self.actor, q=email).first()
+        if person is None:
+            raise forms.ValidationError(_("No person you can see has this email."))
+        return person
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("organization") and not data.get("person_email") and not self.errors:
+            raise forms.ValidationError(_("Pick an organisation or enter a person's email."))
+        return data
 
 
 class PriceListForm(VersionedForm):

@@ -111,9 +111,14 @@ def customer_group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
     if request.method == "POST":
         _editor_only(request)
         if form.is_valid():
-            orgs = [*group.organizations.all(), form.cleaned_data["organization"]]
-            services.customer_group_update(actor=request.user, group=group, organizations=orgs)
-            messages.success(request, _("%(name)s is in the group.") % {"name": form.cleaned_data["organization"]})
+            org, person = form.cleaned_data["organization"], form.cleaned_data["person_email"]
+            services.customer_group_update(
+                actor=request.user, group=group,
+                organizations=[*group.organizations.all(), org] if org else None,
+                persons=[*group.persons.all(), person] if person else None,
+            )
+            name = org.name if org else person.full_name
+            messages.success(request, _("%(name)s is in the group.") % {"name": name})
             return redirect("sales:customer_group", group_id=group.pk)
     return render(request, "sales/catalog/customer_group.html", {
         "group": group, "form": form, "can_edit": can_edit, "price_lists": group.price_lists.all(),
