@@ -599,6 +599,16 @@ class _SalesDemo:
                     description="She asked about the Enova subsidy and whether the battery can be added later.",
                     remind_at=_at(self.today + dt.timedelta(days=2), rng),
                 ))
+        # The manager's own follow-ups: the biggest open deal of her team, and a pipeline review.
+        ingrid = self.users["ingrid"]
+        oslo = [m["deal"] for m in self.deal_meta if m["outcome"] == "open" and m["deal"].team_id == ingrid.team_id]
+        if oslo:
+            biggest = max(oslo, key=lambda d: (d.value, d.title))
+            self.tasks.append(Task(title="Join the negotiation meeting", deal=biggest, person=biggest.person,
+                                   organization=biggest.organization, assignee=ingrid, created_by=biggest.owner,
+                                   priority=Priority.HIGH, due_date=self.today + dt.timedelta(days=3)))
+        self.tasks.append(Task(title="Review the Oslo pipeline with Sara", assignee=ingrid, created_by=ingrid,
+                               due_date=self.today - dt.timedelta(days=1)))
         Task.objects.bulk_create(self.tasks, batch_size=1000)
         self.counts["tasks"] = len(self.tasks)
 
@@ -648,7 +658,10 @@ def delete(*, persons, organizations) -> None:
     """Remove the sales records of the demo's customers, then the demo catalogue and pipelines if unused."""
     party = Q(person__in=persons) | Q(organization__in=organizations)
     deals = Deal.objects.filter(party)
-    Task.objects.filter(party | Q(deal__in=deals)).delete()
+    from tillit.demo.generator import DEMO_USERNAMES  # the generator imports this module
+
+    # Tasks on the demo's customers, and every task of the demo users (they are deleted next).
+    Task.objects.filter(party | Q(deal__in=deals) | Q(assignee__username__in=DEMO_USERNAMES)).delete()
     orders = Order.objects.filter(party | Q(deal__in=deals))
     OrderLine.objects.filter(order__in=orders).delete()
     orders.delete()
