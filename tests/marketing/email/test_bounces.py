@@ -105,8 +105,8 @@ def test_bad_json_bounce_names_the_field(db, actors, login):
     response = client.post("/api/v1/marketing/bounces", {"email": "x@example.com", "type": "weird"},
                            content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "type"
-    response = client.post("/api/v1/marketing/bounces", [{"email": "ok@example.com", "type": "hard"}, {"email": "not-an-email",
-                           "type": "hard"}], content_type="application/json")
+    items = [{"email": "ok@example.com", "type": "hard"}, {"email": "not-an-email", "type": "hard"}]
+    response = client.post("/api/v1/marketing/bounces", items, content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "email"
     assert not Bounce.objects.exists()  # nothing half-written
 

@@ -4,7 +4,9 @@ import datetime as dt
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tillit.interactions.models import Interaction
 from tillit.marketing.email import sending, services

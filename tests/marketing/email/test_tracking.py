@@ -15,7 +15,8 @@ from tillit.marketing.email.tokens import make_token
 
 from .conftest import NOW
 
-BROWSER = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15"
+BROWSER = ("Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+           "Version/17.0 Safari/605.1.15")
 
 
 @pytest.fixture
