@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tillit.marketing.models import Segment, StaticList, StaticListMember
+from tillit.marketing.rules import validate_rules
 from tillit.marketing.services import refresh_counts
 
 SEGMENTS = (
@@ -48,7 +49,8 @@ LISTS = (
 
 def demo_build(builder, say) -> dict[str, int]:
     erik = builder.users.get("erik")
-    segments = [Segment(name=name, description=text, rules=rules, owner=erik) for name, text, rules in SEGMENTS]
+    segments = [Segment(name=name, description=text, rules=validate_rules(rules), owner=erik)
+                for name, text, rules in SEGMENTS]
     Segment.objects.bulk_create(segments)
     rng = builder.rng
     persons = [p.person for p in builder.plans if not getattr(p, "is_duplicate", False)]

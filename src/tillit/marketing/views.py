@@ -75,7 +75,7 @@ def _editor_meta(request: HttpRequest) -> dict:
             "value": _("Value"), "comma_separated": _("values, comma-separated"), "kind": _("Kind"),
             "any_kind": _("any kind"), "channel": _("Channel"), "any_channel": _("any channel"),
             "topic": _("topic"), "product": _("product"), "at_least": _("at least (times)"),
-            "in_last_days": _("in the last (days)"), "event": _("Event"), "opened": _("opened"),
+            "in_last_days": _("in the last (days)"), "ever": _("ever"), "event": _("Event"), "opened": _("opened"),
             "clicked": _("clicked"), "campaign_code": _("campaign code"), "condition_type": _("Condition type"),
             "remove": _("Remove condition"), "remove_group": _("Remove group"), "match": _("Match"),
             "all": _("All of these"), "any": _("Any of these"), "none": _("None of these"),

@@ -91,9 +91,10 @@
     }
 
     // --- drawing ----------------------------------------------------------------------------
-    function numberInput(cond, key, label, cls) {
+    function numberInput(cond, key, label, cls, placeholder) {
       return el("label", { class: "inline " + (cls || "") }, [label + " ",
         el("input", { type: "number", min: "1", step: "1", value: cond[key] || "", "data-key": key,
+          placeholder: placeholder || null,
           disabled: readonly, "aria-label": label,
           oninput: function (ev) {
             var v = ev.target.value.trim();
@@ -188,8 +189,8 @@
           onchange: function (ev) { cond.channel = ev.target.value; changed(); } }), meta.channels, cond.channel, T.any_channel),
         textInput(cond, "topic", T.topic, "seg-topics"),
         textInput(cond, "product", T.product, "seg-products"),
-        numberInput(cond, "at_least", T.at_least, "short"),
-        numberInput(cond, "days", T.in_last_days, "short"),
+        numberInput(cond, "at_least", T.at_least, "short", "1"),
+        numberInput(cond, "days", T.in_last_days, "short", T.ever),
       ];
     }
 
@@ -200,7 +201,7 @@
           onchange: function (ev) { cond.event = ev.target.value; changed(); } }),
           [["opened", T.opened], ["clicked", T.clicked]], cond.event),
         textInput(cond, "campaign", T.campaign_code, "seg-campaigns"),
-        numberInput(cond, "days", T.in_last_days, "short"),
+        numberInput(cond, "days", T.in_last_days, "short", T.ever),
       ];
     }
 
