@@ -135,3 +135,23 @@ def test_panels_take_a_fixed_number_of_queries(actors, sales):
         task_services.task_create(actor=north, title=f"t{i}", person=sales["person"], deal=d)
     assert _panel_queries(north, person=sales["person"]) == few <= 4
     assert _panel_queries(north, organization=sales["org"]) <= 4
+
+
+@pytest.mark.parametrize(("who", "sees_colleagues"), [("rep_north", False), ("manager_north", True),
+                                                      ("admin", True), ("service", True)])
+def test_card_page_respects_deal_and_order_access_per_role(login, actors, sales, who, sees_colleagues):
+    north, north2 = actors["rep_north"], actors["rep_north2"]
+    deal(sales, north, "Own deal")
+    deal(sales, north2, "Colleague deal")
+    o = order(sales, north2)
+    html = login(actors[who]).get(f"/persons/{sales['person'].pk}/").content.decode()
+    assert "Own deal" in html
+    assert ("Colleague deal" in html) == sees_colleagues
+    assert (f'href="/orders/{o.pk}/"' in html) == sees_colleagues
+
+
+def test_people_who_cannot_see_the_customer_get_no_card(login, actors, sales):
+    deal(sales, actors["rep_north"], "Own deal")
+    for who in ("rep_south", "rep_north2"):
+        response = login(actors[who]).get(f"/persons/{sales['person'].pk}/")
+        assert response.status_code == 404 and "Own deal" not in response.content.decode()
