@@ -330,7 +330,17 @@ def format_duration(seconds: int) -> str:
     return _("%(m)s min") % {"m": minutes}
 
 
-def clock_display(clock: CaseSla | None, *, now: dt.datetime) -> dict | None:
+def calendar_for_policy(policy_id: int | None, cache: dict | None = None) -> Calendar | None:
+    """The calendar of a policy, from ``cache`` (e.g. one per request) when given, else the process cache."""
+    if cache is None:
+        return cached_calendar(policy_id)
+    if policy_id not in cache:
+        policy = SlaPolicy.objects.select_related("calendar").filter(pk=policy_id).first() if policy_id else None
+        cache[policy_id] = calendar_of(policy.calendar) if policy else None
+    return cache[policy_id]
+
+
+def clock_display(clock: CaseSla | None, *, now: dt.datetime, cache: dict | None = None) -> dict | None:
     """What the SLA badge shows: ``{"tone": ok|warn|bad|idle, "text": …, "title": …}`` or None without a clock."""
     from django.utils.translation import gettext as _
 
@@ -349,7 +359,7 @@ def clock_display(clock: CaseSla | None, *, now: dt.datetime) -> dict | None:
         return {"tone": "bad", "text": _("breached %(ago)s ago") % {"ago": format_duration(int((now - due)
                                                                                                  .total_seconds()))},
                 "title": _("The %(metric)s target is overdue.") % {"metric": metric}}
-    calendar = cached_calendar(clock.policy_id)
+    calendar = calendar_for_policy(clock.policy_id, cache)
     left = business_seconds_between(now, due, calendar) if calendar else int((due - now).total_seconds())
     breached = clock.first_response_breached or clock.resolution_breached
     tone = "bad" if breached else ("warn" if clock.warn_at is not None and clock.warn_at <= now else "ok")

@@ -9,17 +9,27 @@ from tillit.service.sla import clock_display
 register = template.Library()
 
 
-@register.simple_tag
-def sla_clock(case):
+def _request_cache(context) -> dict | None:
+    """Calendars loaded once per request (a list shows many clocks); None outside a request."""
+    request = context.get("request")
+    if request is None:
+        return None
+    if not hasattr(request, "_sla_calendars"):
+        request._sla_calendars = {}
+    return request._sla_calendars
+
+
+@register.simple_tag(takes_context=True)
+def sla_clock(context, case):
     try:
         clock = case.sla
     except (ObjectDoesNotExist, AttributeError):
         return None
-    return clock_display(clock, now=timezone.now())
+    return clock_display(clock, now=timezone.now(), cache=_request_cache(context))
 
 
-@register.inclusion_tag("service/sla/_clock_detail.html")
-def sla_detail(case):
+@register.inclusion_tag("service/sla/_clock_detail.html", takes_context=True)
+def sla_detail(context, case):
     """Both targets of a case's clock with their due times and outcome, and the recorded breaches (one query)."""
     try:
         clock = case.sla
@@ -37,7 +47,7 @@ def sla_detail(case):
         return {"due": due, "outcome": outcome, "taken": seconds}
 
     return {
-        "clock": clock, "badge": clock_display(clock, now=timezone.now()),
+        "clock": clock, "badge": clock_display(clock, now=timezone.now(), cache=_request_cache(context)),
         "first_response": target(clock.first_response_due_at, clock.first_response_seconds,
                                  clock.first_response_met, clock.first_response_breached),
         "resolution": target(clock.resolution_due_at, clock.resolution_seconds, clock.resolution_met,
