@@ -321,10 +321,15 @@ def survey_overview():
     """Every survey with its invitation and answer counts (one query)."""
     from django.db.models import Avg, Count, Q
 
-    return Survey.objects.select_related("team").annotate(
+    rows = list(Survey.objects.select_related("team").annotate(
         invited=Count("invitations"), answered=Count("invitations", filter=Q(invitations__answered_at__isnull=False)),
-        average=Avg("invitations__score"),
-    )
+        average=Avg("invitations__score"), promoters=Count("invitations", filter=Q(invitations__score__gte=9)),
+        detractors=Count("invitations", filter=Q(invitations__score__lte=6)),
+    ))
+    for row in rows:
+        row.nps = round(100 * (row.promoters - row.detractors) / row.answered) \
+            if row.kind == SurveyKind.NPS and row.answered else None
+    return rows
 
 
 def answer_list(*, actor, survey: Survey):
