@@ -200,3 +200,17 @@ def test_the_newest_general_list_gets_the_price(actors):
     assert report.ok, report.rejected
     price = Price.objects.get()
     assert price.price_list == newest and price.unit_price == Decimal("1234.50")
+
+
+def test_a_deals_job_from_the_import_page_runs_in_the_background_task(actors, crm, django_capture_on_commit_callbacks):
+    from tillit.people.imports import import_job_get, run_job
+
+    with django_capture_on_commit_callbacks(execute=False):
+        job = import_job_create(actor=actors["rep_north"], kind="deals", file_name="deals.csv",
+                                data=csv("title;organization;value", "Office;Fjord Shipping AS;1 000,00",
+                                         "Bad;Nowhere;1"), dry_run=False)
+    run_job(job.pk)
+    job = import_job_get(actor=actors["rep_north"], job_id=job.pk)
+    assert job.status == "done" and job.report["created"] == 1
+    assert [(p["line"], p["column"]) for p in job.report["rejected"]] == [(3, "organization")]
+    assert Deal.objects.get().value == Decimal("1000.00")
