@@ -158,6 +158,9 @@ class _Checker:
         name = node.get("attr")
         resolved = resolve_attr(name) if isinstance(name, str) else None
         if resolved is None:
+            if isinstance(name, str) and name.endswith("custom."):
+                self.error(f"{path}.attr", _("name the custom field after “custom.”"))
+                return None
             self.error(f"{path}.attr", _("is not an attribute segments know"))
             return None
         _scope, attr, _key = resolved
