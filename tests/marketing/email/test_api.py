@@ -109,3 +109,17 @@ def test_list_has_a_fixed_number_of_queries(db, actors, login, django_assert_max
     client = login(actors["marketing"])
     with django_assert_max_num_queries(8):
         assert client.get(URL).json()["count"] == 12
+
+
+def test_messages_list_has_a_fixed_number_of_queries(created, smtp_server, django_assert_max_num_queries):
+    from tillit.marketing.email.models import MailingMessage
+    from tillit.people.models import Person
+
+    client, data = created
+    mailing = Mailing.objects.get(pk=data["id"])
+    MailingMessage.objects.bulk_create([
+        MailingMessage(mailing=mailing, person=Person.objects.create(first_name=f"P{i}", primary_email=f"p{i}@x.no"),
+                       email=f"p{i}@x.no") for i in range(20)
+    ])
+    with django_assert_max_num_queries(6):
+        assert client.get(f"{URL}/{data['id']}/messages").json()["count"] == 20

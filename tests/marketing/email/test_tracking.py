@@ -189,3 +189,11 @@ def test_the_pixel_and_links_in_the_sent_mail_work_end_to_end(sent, anon, smtp_s
     assert anon.get(link).status_code == 302
     sent.refresh_from_db()
     assert sent.open_count == 1 and sent.click_count == 1
+
+
+def test_a_click_carries_the_website_identify_parameter_for_the_person(sent, anon):
+    tracking = pytest.importorskip("tillit.marketing.web.tracking")
+    location = anon.get(f"/e/c/{make_token('click', sent.pk, 0)}")["Location"]
+    name, _value = tracking.identify_param(sent.person)
+    value = parse_qs(urlsplit(location).query)[name][0]
+    assert tracking.person_from_token(value) == sent.person
