@@ -189,8 +189,9 @@ def audience(*, segments: Iterable[Segment] = (), static_lists: Iterable[StaticL
     """Everyone in any of the segments or lists, each person once (one query)."""
     now = now or timezone.now()
     parts = [compile_rules(s.rules, now=now) for s in segments]
-    list_ids = [sl.pk for sl in static_lists]
-    if list_ids:
+    # A queryset of lists stays a subquery (no extra round trip); a sequence becomes ids.
+    list_ids = static_lists.values("pk") if isinstance(static_lists, QuerySet) else [sl.pk for sl in static_lists]
+    if isinstance(list_ids, QuerySet) or list_ids:
         parts.append(Q(pk__in=StaticListMember.objects.filter(static_list_id__in=list_ids).values("person_id")))
     if not parts:
         return Person.objects.none()

@@ -222,5 +222,7 @@ def test_person_segments_in_two_queries_and_audience(django_assert_max_num_queri
     both = audience(segments=[customers, openers], static_lists=[vip], now=NOW)
     assert sorted(both.values_list("first_name", flat=True)) == ["A", "B", "C"]
     assert audience().count() == 0
+    with django_assert_max_num_queries(1):
+        assert audience(static_lists=StaticList.objects.all()).count() == 1
     everyone = Segment.objects.create(name="Everyone", rules={})
     assert audience(segments=[everyone, nobody]).count() == 3
