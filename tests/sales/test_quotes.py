@@ -266,3 +266,28 @@ def test_quotes_follow_their_deal_when_it_is_handed_over(actors, deal):
         quote_get(actor=actors["rep_north"], quote_id=quote.pk)
     with pytest.raises(NotFound):
         svc.quote_update(actor=actors["rep_north"], quote=quote, expected_version=None, terms="x")
+
+
+@pytest.mark.parametrize(("currency", "net", "vat", "total"), [
+    ("JPY", D("3001"), D("750"), D("3751")),       # 3 × 1000.33 = 3000.99 → 3001; 25 % = 750.25 → 750
+    ("KWD", D("3000.990"), D("750.248"), D("3751.238")),  # 3000.99 × 25 % = 750.2475 → 750.248
+    ("SEK", D("3000.99"), D("750.25"), D("3751.24")),
+])
+def test_quote_totals_use_the_deals_currency_minor_unit(actors, pipeline, customer, currency, net, vat, total):
+    deal = make_deal(actors, pipeline, customer, currency=currency)
+    quote = svc.quote_create(actor=actors["rep_north"], deal=deal, today=TODAY)
+    svc.quote_line_add(actor=actors["rep_north"], quote=quote, description="Tjeneste", quantity="3",
+                       unit_price="1000.33", vat_rate="25")
+    quote.refresh_from_db()
+    assert quote.currency == currency
+    assert (quote.subtotal, quote.vat_total, quote.total) == (net, vat, total)
+
+
+def test_json_numbers_are_read_exactly(actors, deal):
+    from tests.people.test_api import Api
+
+    api = Api(actors["rep_north"])
+    quote = api.post("/quotes", {"deal_id": deal.pk}).json()
+    line = api.post(f"/quotes/{quote['id']}/lines", {"description": "x", "unit_price": 0.1, "quantity": 3})
+    assert line.status_code == 201
+    assert line.json()["net"] == "0.3000"  # not 0.30000000000000004
