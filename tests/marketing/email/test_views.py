@@ -97,6 +97,7 @@ def test_schedule_from_the_page_then_progress_polls(db, actors, login, mailing, 
     sending.send_due()
     part = client.get(f"/marketing/emails/{mailing.pk}/?part=progress", HTTP_HX_REQUEST="true").content.decode()
     assert 'data-testid="kpi-sent">2<' in part and "<html" not in part
+    assert 'id="progress"' in part and "every 3s" not in part  # sent: the poll stops
 
 
 def test_report_page_with_chart_top_links_and_a_fixed_number_of_queries(

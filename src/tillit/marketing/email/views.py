@@ -144,6 +144,10 @@ def mailing_count(request: HttpRequest) -> HttpResponse:
 @_access
 def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing(request, mailing_id)
+    context = {"mailing": mailing, "progress": selectors.mailing_progress(mailing), "rates": selectors.rates(mailing)}
+    if request.htmx and request.GET.get("part") == "progress":
+        # The poll while sending: counters only, no audience or report queries.
+        return render(request, "marketing/email/mailing_detail.html#progress", context)
     messages_page = Paginator(
         selectors.message_list(actor=request.user, mailing=mailing, status=request.GET.get("status", "")), 50
     ).get_page(request.GET.get("page"))
@@ -155,18 +159,15 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
             [Series("opens", _("First opens"), series["opens"]), Series("clicks", _("First clicks"), series["clicks"])],
             title=_("Opens and clicks over time"),
         )
-    context = {
-        "mailing": mailing, "progress": selectors.mailing_progress(mailing), "rates": selectors.rates(mailing),
+    editable = mailing.status in (MailingStatus.DRAFT, MailingStatus.SCHEDULED)
+    context.update({
         "chart": chart, "links": selectors.top_links(mailing), "messages_page": messages_page,
-        "can_manage": services.can_manage(request.user), "schedule_form": ScheduleForm(initial={
-            "version": mailing.version}),
+        "can_manage": services.can_manage(request.user),
+        "schedule_form": ScheduleForm(initial={"version": mailing.version}),
         "segments": list(mailing.segments.all()), "static_lists": list(mailing.static_lists.all()),
         "counts": selectors.audience_counts(segments=mailing.segments.all(), static_lists=mailing.static_lists.all(),
-                                            purpose=mailing.purpose) if mailing.status in (
-            MailingStatus.DRAFT, MailingStatus.SCHEDULED) else None,
-    }
-    if request.htmx and request.GET.get("part") == "progress":
-        return render(request, "marketing/email/mailing_detail.html#progress", context)
+                                            purpose=mailing.purpose) if editable else None,
+    })
     return render(request, "marketing/email/mailing_detail.html", context)
 
 
