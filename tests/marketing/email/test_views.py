@@ -95,7 +95,9 @@ def test_schedule_from_the_page_then_progress_polls(db, actors, login, mailing, 
     assert mailing.status == MailingStatus.SCHEDULED
     assert 'hx-trigger="every 3s"' in client.get(f"/marketing/emails/{mailing.pk}/").content.decode()
     sending.send_due()
-    part = client.get(f"/marketing/emails/{mailing.pk}/?part=progress", HTTP_HX_REQUEST="true").content.decode()
+    response = client.get(f"/marketing/emails/{mailing.pk}/?part=progress", HTTP_HX_REQUEST="true")
+    assert response["HX-Refresh"] == "true"  # done: the page reloads once to show the report
+    part = response.content.decode()
     assert 'data-testid="kpi-sent">2<' in part and "<html" not in part
     assert 'id="progress"' in part and "every 3s" not in part  # sent: the poll stops
 

@@ -146,8 +146,12 @@ def mailing_detail(request: HttpRequest, mailing_id: int) -> HttpResponse:
     mailing = _mailing(request, mailing_id)
     context = {"mailing": mailing, "progress": selectors.mailing_progress(mailing), "rates": selectors.rates(mailing)}
     if request.htmx and request.GET.get("part") == "progress":
-        # The poll while sending: counters only, no audience or report queries.
-        return render(request, "marketing/email/mailing_detail.html#progress", context)
+        # The poll while sending: counters only, no audience or report queries. When sending has ended,
+        # reload the page once so the report, recipients and buttons match the new status.
+        response = render(request, "marketing/email/mailing_detail.html#progress", context)
+        if mailing.status not in (MailingStatus.SCHEDULED, MailingStatus.SENDING):
+            response["HX-Refresh"] = "true"
+        return response
     messages_page = Paginator(
         selectors.message_list(actor=request.user, mailing=mailing, status=request.GET.get("status", "")), 50
     ).get_page(request.GET.get("page"))
