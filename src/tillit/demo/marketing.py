@@ -114,7 +114,7 @@ class _Writer:
             payload["site"], payload["visitor"] = site.pk, visitor
         direction = Direction.OUTBOUND if kind == Kind.EMAIL_SENT else Direction.INBOUND
         self.interactions.append(Interaction(
-            channel=channel, kind=kind, direction=direction, occurred_at=min(at, self.now), person=person,
+            channel=channel, kind=kind, direction=direction, occurred_at=min(at, self.now - dt.timedelta(minutes=1)), person=person,
             subject=subject[:200], topic=topic, campaign=campaign, duration_seconds=duration, share_watched=share,
             source=SOURCE, external_id=self._id(), payload=payload,
         ))
@@ -238,7 +238,7 @@ def build(builder, say) -> dict[str, int]:
     anon_visitors = []
     for i in range(260):
         site = sites[0] if i % 3 else sites[1]
-        first = now - dt.timedelta(days=rng.randint(0, 364), hours=rng.randint(0, 23))
+        first = now - dt.timedelta(days=rng.randint(0, 364), hours=rng.randint(1, 23))
         visitor = Visitor(site=site, visitor_id=f"anon{rng.getrandbits(64):016x}", first_seen=first, last_seen=first)
         anon_visitors.append(visitor)
     Visitor.objects.bulk_create(visitors + anon_visitors, batch_size=500)
