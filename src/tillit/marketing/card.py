@@ -92,6 +92,9 @@ def _reading(person) -> list[dict]:
             continue
         page = pages.setdefault(label, {"label": label, "reads": 0, "seconds": 0, "scroll": None})
         page["reads"] += 1
+        # The script sends duration_seconds; older imports kept the time in the payload.
+        if seconds is None and isinstance(payload.get("read_seconds"), int):
+            seconds = payload["read_seconds"]
         page["seconds"] += seconds or 0
         depth = payload.get("scroll_depth")
         if isinstance(depth, int) and (page["scroll"] is None or depth > page["scroll"]):
@@ -100,5 +103,6 @@ def _reading(person) -> list[dict]:
     longest = max((p["seconds"] for p in top), default=0) or 1
     for page in top:
         page["share"] = page["seconds"] / longest
-        page["minutes"] = round(page["seconds"] / 60, 1)
+        minutes, seconds = divmod(page["seconds"], 60)
+        page["time"] = f"{minutes}:{seconds:02d}"
     return top
