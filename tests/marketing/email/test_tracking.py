@@ -197,3 +197,13 @@ def test_a_click_carries_the_website_identify_parameter_for_the_person(sent, ano
     name, _value = tracking.identify_param(sent.person)
     value = parse_qs(urlsplit(location).query)[name][0]
     assert tracking.person_from_token(value) == sent.person
+
+
+def test_an_unsubscribe_mail_to_the_mailto_address_unsubscribes(sent):
+    from tillit.marketing.email.tracking import unsubscribe_from_mail
+
+    token = make_token("unsubscribe", sent.pk)
+    assert unsubscribe_from_mail(f"Re: unsubscribe {token}", now=timezone.now()) == sent
+    assert Suppression.objects.filter(person_id=sent.person_id, purpose="newsletter").exists()
+    assert unsubscribe_from_mail("unsubscribe 1.AAAAAAAAAAAAAAAAAAAAAA", now=timezone.now()) is None
+    assert unsubscribe_from_mail("Hello", now=timezone.now()) is None

@@ -210,3 +210,18 @@ def preferences_save(token: str, *, wanted: set[str], all_off: bool, now: dt.dat
     _log(message, kind="other", now=now, external=None, outcome="email_preferences",
          payload={"all_off": all_off, "wanted": sorted(wanted)})
     return message
+
+
+_MAILTO_SUBJECT = re.compile(r"\bunsubscribe\s+([0-9a-z]{1,13}\.[A-Za-z0-9_-]{22})\b", re.I)
+
+
+def unsubscribe_from_mail(subject: str, *, now: dt.datetime) -> MailingMessage | None:
+    """The ``mailto:`` half of ``List-Unsubscribe``: an inbound mail whose subject carries
+    ``unsubscribe <token>``. For the inbound mail handling to call; ``None`` if it is not one of ours."""
+    match = _MAILTO_SUBJECT.search(subject or "")
+    if not match:
+        return None
+    try:
+        return unsubscribe(match.group(1), now=now, how="mailto")
+    except NotFound:
+        return None
