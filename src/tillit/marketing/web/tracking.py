@@ -346,6 +346,18 @@ def identify(visitor_id, person: Person, *, source: str, now: datetime | None = 
     return created
 
 
+# Anonymous history older than this is deleted: it will most likely never join a person.
+ANONYMOUS_RETENTION = timedelta(days=395)
+
+
+def purge_anonymous(*, now: datetime | None = None) -> int:
+    """Delete anonymous events (and visitors left without any) past the retention. Idempotent."""
+    cutoff = (now or timezone.now()) - ANONYMOUS_RETENTION
+    deleted, _counts = WebEvent.objects.filter(occurred_at__lt=cutoff).delete()
+    Visitor.objects.filter(person__isnull=True, last_seen__lt=cutoff, events__isnull=True).delete()
+    return deleted
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
