@@ -17,7 +17,7 @@
     var SITE = script.getAttribute("data-site") || "";
     var ENDPOINT = script.getAttribute("data-endpoint") || new URL(script.src, w.location.href).origin + "/t/collect";
     var REQUIRE_CONSENT = script.hasAttribute("data-require-consent");
-    var BATCH = 100, DELAY = 4000, VID_KEY = "tillit_vid", CONSENT_KEY = "tillit_consent";
+    var BATCH = 50, DELAY = 4000, VID_KEY = "tillit_vid", CONSENT_KEY = "tillit_consent";
     var queue = [], timer = null, started = Date.now(), visibleMs = 0, visibleSince = started, maxScroll = 0;
     var readSent = false, videos = [];
 
@@ -94,7 +94,7 @@
           try { sent = !!(w.navigator.sendBeacon && w.navigator.sendBeacon(ENDPOINT, body)); } catch (e) { sent = false; }
           if (!sent && w.fetch) {
             w.fetch(ENDPOINT, {
-              method: "POST", body: body, keepalive: true, mode: "cors", credentials: "omit",
+              method: "POST", body: body, keepalive: true, mode: "no-cors", credentials: "omit",
               headers: { "Content-Type": "text/plain" }
             }).catch(function () { /* offline: the events are lost, the page is fine */ });
           }
