@@ -223,4 +223,10 @@ TILLIT_INBOUND_EMAIL = os.environ.get("TILLIT_INBOUND_EMAIL", "support@localhost
 TILLIT_BASE_URL = os.environ.get("TILLIT_BASE_URL", "http://127.0.0.1:8000")
 
 # Periodic background tasks: (django-tasks task, every N seconds); see tillit.core.schedule.
-TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = []
+TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
+    ("tillit.service.tasks.sla_sweep", 60),  # SLA warnings, breaches and escalation
+    ("tillit.tasks.tasks.send_due_reminders", 60),
+    ("tillit.service.tasks_cases.retry_failed_replies_task", 600),
+    ("tillit.sales.tasks.expire_quotes", 3600),
+    ("tillit.service.tasks.run_due_surveys", 3600),  # periodic NPS runs
+]

@@ -29,3 +29,12 @@ def test_run_once_enqueues_the_tasks_and_survives_a_broken_entry(settings):
     ran.clear()
     schedule.run_forever(once=True)
     assert ran == ["run"]
+
+
+def test_every_configured_periodic_task_is_a_background_task(settings):
+    from django.utils.module_loading import import_string
+    from django_tasks.base import Task
+
+    for path, seconds in settings.TILLIT_PERIODIC_TASKS:
+        assert isinstance(import_string(path), Task), path
+        assert seconds >= 30, path

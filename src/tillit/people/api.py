@@ -5,18 +5,18 @@ Reads answer with an ``ETag`` (the record's version). Updates need the version b
 """
 
 import contextlib
-import re
 from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.accounts.models import STAFF_ROLES, Team, User
-from tillit.core.errors import DomainError, NotFound, PreconditionRequired, ValidationError
+from tillit.core.api import expected_version, set_etag
+from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.people import selectors, services
 from tillit.people.models import Affiliation, Organization, Person
 from tillit.people.schemas import (
@@ -41,7 +41,6 @@ router = Router(tags=["people"])
 
 # Service fields are named after model fields; the API names the ids.
 _API_FIELD = {"owner": "owner_id", "team": "team_id", "organization": "organization_id"}
-_ETAG = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 
 @contextlib.contextmanager
@@ -55,26 +54,9 @@ def _api_field_names() -> Iterator[None]:
         raise
 
 
-def _etag(response: HttpResponse, record) -> None:
-    response["ETag"] = f'"{record.version}"'
-
-
-def _expected_version(request: HttpRequest, body_version: int | None) -> int | None:
-    """The version the client read: ``If-Match`` first, then the body; neither → 428."""
-    header = request.headers.get("If-Match")
-    if header is not None:
-        if header.strip() == "*":
-            return None
-        match = _ETAG.match(header)
-        if not match:
-            raise ValidationError(_('Send If-Match as the ETag you read, e.g. "3".'), field="If-Match")
-        return int(match.group(1))
-    if body_version is not None:
-        return body_version
-    raise PreconditionRequired(
-        _("Send the version you read (If-Match header or a version field) so changes are never lost."),
-        field="version",
-    )
+# The names other routers imported before these moved to ``tillit.core.api``.
+_etag = set_etag
+_expected_version = expected_version
 
 
 def _refs(actor: User, data: dict[str, Any]) -> dict[str, Any]:

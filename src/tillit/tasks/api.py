@@ -13,8 +13,8 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.accounts.models import STAFF_ROLES, User
+from tillit.core.api import expected_version
 from tillit.core.errors import NotFound, ValidationError
-from tillit.people.api import _expected_version
 from tillit.tasks import card, selectors, services
 from tillit.tasks.schemas import TaskFilter, TaskIn, TaskOut, TaskPatch
 
@@ -48,7 +48,7 @@ def _related(actor, data: dict[str, Any]) -> None:
 
 
 def _optional_version(request: HttpRequest) -> int | None:
-    return _expected_version(request, None) if request.headers.get("If-Match") else None
+    return expected_version(request, None) if request.headers.get("If-Match") else None
 
 
 @router.get("/tasks", response=list[TaskOut], summary="List tasks (mine, created by me, my team; open/done/all)")
@@ -83,7 +83,7 @@ def get_task(request, task_id: int, response: HttpResponse):
 def patch_task(request, task_id: int, payload: TaskPatch, response: HttpResponse):
     task = selectors.task_get(actor=request.user, task_id=task_id)
     data = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     _assignee(data)
     if "title" in data and data["title"] is None:
         raise ValidationError(_("Give the task a title."), field="title")

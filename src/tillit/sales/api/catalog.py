@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from tillit.core.api import expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
-from tillit.people.api import _etag, _expected_version
 from tillit.people.models import Organization, Person
 from tillit.sales.models import CustomerGroup
 from tillit.sales.schemas_catalog import (
@@ -60,14 +60,14 @@ def list_products(request, filters: Query[ProductFilter]):
 def create_product(request, payload: ProductIn, response: HttpResponse):
     product = services.product_create(actor=request.user, **payload.model_dump())
     product.refresh_from_db()  # answer with the stored decimals, not the parsed input
-    _etag(response, product)
+    set_etag(response, product)
     return 201, product
 
 
 @router.get("/products/{int:product_id}", response=ProductOut, summary="Get a product (with ETag)")
 def get_product(request, product_id: int, response: HttpResponse):
     product = selectors.product_get(actor=request.user, product_id=product_id)
-    _etag(response, product)
+    set_etag(response, product)
     return product
 
 
@@ -75,10 +75,10 @@ def get_product(request, product_id: int, response: HttpResponse):
 def patch_product(request, product_id: int, payload: ProductPatch, response: HttpResponse):
     product = selectors.product_get(actor=request.user, product_id=product_id)
     data = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     services.product_update(actor=request.user, product=product, expected_version=expected, **data)
     product.refresh_from_db()
-    _etag(response, product)
+    set_etag(response, product)
     return product
 
 
@@ -126,14 +126,14 @@ def create_price_list(request, payload: PriceListIn, response: HttpResponse):
     data = payload.model_dump()
     data["customer_group"] = _group_ref(data.pop("customer_group_id"))
     price_list = services.price_list_create(actor=request.user, **data)
-    _etag(response, price_list)
+    set_etag(response, price_list)
     return 201, price_list
 
 
 @router.get("/price-lists/{int:price_list_id}", response=PriceListOut, summary="Get a price list (with ETag)")
 def get_price_list(request, price_list_id: int, response: HttpResponse):
     price_list = selectors.price_list_get(actor=request.user, price_list_id=price_list_id)
-    _etag(response, price_list)
+    set_etag(response, price_list)
     return price_list
 
 
@@ -141,11 +141,11 @@ def get_price_list(request, price_list_id: int, response: HttpResponse):
 def patch_price_list(request, price_list_id: int, payload: PriceListPatch, response: HttpResponse):
     price_list = selectors.price_list_get(actor=request.user, price_list_id=price_list_id)
     data = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     if "customer_group_id" in data:
         data["customer_group"] = _group_ref(data.pop("customer_group_id"))
     services.price_list_update(actor=request.user, price_list=price_list, expected_version=expected, **data)
-    _etag(response, price_list)
+    set_etag(response, price_list)
     return price_list
 
 

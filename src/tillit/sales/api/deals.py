@@ -15,10 +15,10 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.accounts.models import STAFF_ROLES, Team, User
 from tillit.core.access import ensure_staff
+from tillit.core.api import expected_version, set_etag
 from tillit.core.errors import Conflict, NotFound, ValidationError
 from tillit.interactions.models import Interaction, Kind
 from tillit.people import selectors as people_selectors
-from tillit.people.api import _etag, _expected_version
 from tillit.sales.models import DealProduct, ExchangeRate, LostReason, Product, SalesTarget, Stage
 from tillit.sales.schemas_deals import (
     DealCloseIn,
@@ -191,14 +191,14 @@ def create_deal(request, payload: DealIn, response: HttpResponse):
         deal = services.deal_create(actor=request.user, **data)
     except ValidationError as exc:
         raise _api_field(exc) from None
-    _etag(response, deal)
+    set_etag(response, deal)
     return 201, _deal(request.user, deal.pk)
 
 
 @router.get("/deals/{int:deal_id}", response=DealDetailOut, summary="Get a deal (with ETag)")
 def get_deal(request, deal_id: int, response: HttpResponse):
     deal = _deal(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return deal
 
 
@@ -212,7 +212,7 @@ def _moved_by(deal) -> str | None:
 
 def _conflict(request: HttpRequest, deal_id: int, exc: Conflict, response: HttpResponse):
     current = _deal(request.user, deal_id)
-    _etag(response, current)
+    set_etag(response, current)
     body = {"code": exc.code, "detail": exc.message, "moved_by": _moved_by(current),
             "deal": DealOut.from_orm(current).model_dump(mode="json")}
     return 409, body
@@ -223,7 +223,7 @@ def _conflict(request: HttpRequest, deal_id: int, exc: Conflict, response: HttpR
 def patch_deal(request, deal_id: int, payload: DealPatch, response: HttpResponse):
     deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
     data = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     data = _refs(request.user, data)
     try:
         services.deal_update(request.user, deal, expected, **data)
@@ -232,7 +232,7 @@ def patch_deal(request, deal_id: int, payload: DealPatch, response: HttpResponse
     except ValidationError as exc:
         raise _api_field(exc) from None
     deal = _deal(request.user, deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return 200, deal
 
 
@@ -240,7 +240,7 @@ def patch_deal(request, deal_id: int, payload: DealPatch, response: HttpResponse
              summary="Move a deal to another stage (If-Match); a lost stage needs lost_reason_id")
 def move_deal(request, deal_id: int, payload: DealMoveIn, response: HttpResponse):
     deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
-    expected = _expected_version(request, payload.version)
+    expected = expected_version(request, payload.version)
     stage = _stage(payload.stage_id)
     try:
         services.deal_move(actor=request.user, deal=deal, stage=stage, expected_version=expected,
@@ -250,13 +250,13 @@ def move_deal(request, deal_id: int, payload: DealMoveIn, response: HttpResponse
     except ValidationError as exc:
         raise _api_field(exc) from None
     deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return 200, deal
 
 
 def _close(request: HttpRequest, deal_id: int, payload: DealCloseIn, response: HttpResponse, action: str):
     deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
-    expected = _expected_version(request, payload.version)
+    expected = expected_version(request, payload.version)
     try:
         if action == "won":
             services.deal_mark_won(actor=request.user, deal=deal, expected_version=expected)
@@ -271,7 +271,7 @@ def _close(request: HttpRequest, deal_id: int, payload: DealCloseIn, response: H
     except ValidationError as exc:
         raise _api_field(exc) from None
     deal = selectors.deal_get(actor=request.user, deal_id=deal_id)
-    _etag(response, deal)
+    set_etag(response, deal)
     return 200, deal
 
 

@@ -6,9 +6,9 @@ from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.accounts.models import STAFF_ROLES, User
+from tillit.core.api import expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
 from tillit.people import selectors as people_selectors
-from tillit.people.api import _etag, _expected_version
 from tillit.sales.models import Order, Product
 from tillit.sales.schemas_orders import OrderFilter, OrderIn, OrderLineOut, OrderLinePatch, OrderOut, OrderStatusIn
 from tillit.sales.selectors import orders as selectors
@@ -21,7 +21,7 @@ def _fresh(request, order_id: int, response: HttpResponse) -> Order:
     order = selectors.order_list(actor=request.user).filter(pk=order_id).prefetch_related("lines").first()
     if order is None:
         raise NotFound(_("No such order."))
-    _etag(response, order)
+    set_etag(response, order)
     return order
 
 
@@ -79,7 +79,7 @@ def get_order(request, order_id: int, response: HttpResponse):
              summary="Move the order forward or cancel it (If-Match or version required)")
 def set_status(request, order_id: int, payload: OrderStatusIn, response: HttpResponse):
     order = selectors.order_get(actor=request.user, order_id=order_id)
-    expected = _expected_version(request, payload.version)
+    expected = expected_version(request, payload.version)
     services.order_set_status(actor=request.user, order=order, status=payload.status, expected_version=expected)
     return _fresh(request, order_id, response)
 

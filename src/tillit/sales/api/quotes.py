@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router
 from ninja.pagination import PageNumberPagination, paginate
 
+from tillit.core.api import expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
-from tillit.people.api import _etag, _expected_version
 from tillit.sales.models import Quote
 from tillit.sales.pdf import quote_pdf, quote_pdf_filename
 from tillit.sales.schemas_quotes import (
@@ -31,7 +31,7 @@ router = Router(tags=["quotes"])
 def _quote(request, quote_id: int, response: HttpResponse | None = None) -> Quote:
     quote = selectors.quote_get(actor=request.user, quote_id=quote_id)
     if response is not None:
-        _etag(response, quote)
+        set_etag(response, quote)
     return quote
 
 
@@ -39,7 +39,7 @@ def _fresh(request, quote_id: int, response: HttpResponse) -> Quote:
     quote = (selectors.quote_list(actor=request.user).filter(pk=quote_id).prefetch_related("lines").first())
     if quote is None:
         raise NotFound(_("No such quote."))
-    _etag(response, quote)
+    set_etag(response, quote)
     return quote
 
 
@@ -68,7 +68,7 @@ def get_quote(request, quote_id: int, response: HttpResponse):
 def patch_quote(request, quote_id: int, payload: QuotePatch, response: HttpResponse):
     quote = _quote(request, quote_id)
     data = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     services.quote_update(actor=request.user, quote=quote, expected_version=expected, **data)
     return _fresh(request, quote_id, response)
 

@@ -32,6 +32,7 @@ from tillit.sales.forms_deals import (
 from tillit.sales.models import Product, StageOutcome
 from tillit.sales.selectors import deals as selectors
 from tillit.sales.services import deals as services
+from tillit.tasks.card import related_panel
 
 PAGE_SIZE = 50
 
@@ -179,6 +180,7 @@ def deal_detail(request: HttpRequest, deal_id: int) -> HttpResponse:
         "overdue": bool(deal.expected_close_date and deal.expected_close_date < today
                         and deal.stage.outcome == StageOutcome.OPEN),
         "weighted": deal.value * deal.stage.probability / 100,
+        "task_panel": related_panel(request.user, deal=deal, today=today),
     }
     return render(request, "sales/deals/deal_detail.html", context)
 

@@ -14,8 +14,8 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from tillit.accounts.models import User
 from tillit.core.access import ensure_staff
+from tillit.core.api import expected_version
 from tillit.core.errors import AccessDenied, NotFound, ValidationError
-from tillit.people.api import _expected_version
 from tillit.people.models import Organization, Person
 from tillit.people.selectors import organization_get, person_get
 from tillit.service import inbound, queues, selectors, services
@@ -125,7 +125,7 @@ def get_case(request, case_id: int, response: HttpResponse):
 def patch_case(request, case_id: int, payload: CasePatch, response: HttpResponse):
     case = selectors.case_get(actor=request.user, case_id=case_id)
     data: dict[str, Any] = payload.model_dump(exclude_unset=True)
-    expected = _expected_version(request, data.pop("version", None))
+    expected = expected_version(request, data.pop("version", None))
     fields: dict[str, Any] = {k: data[k] for k in ("status", "priority", "note") if data.get(k)}
     if "queue_id" in data:
         fields["queue"] = _queue(data["queue_id"])
