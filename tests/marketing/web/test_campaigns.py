@@ -91,6 +91,13 @@ def test_staff_see_campaign_pages(world, actors, login, who):
     response = client.get(f"/marketing/campaigns/{world['spring'].pk}/")
     assert response.status_code == 200
     assert b'data-testid="lead-count">' in response.content
+    assert b"<svg" in response.content  # touches per week
+
+
+def test_touches_per_week(world, actors):
+    weeks = selectors.weekly_touches(actor=actors["admin"], campaign=world["spring"])
+    assert sum(e for _w, e, _x in weeks) == 1 and sum(x for _w, _e, x in weeks) == 3
+    assert all(w.weekday() == 0 for w, _e, _x in weeks)
 
 
 @pytest.mark.parametrize("who", ["partner", "customer"])

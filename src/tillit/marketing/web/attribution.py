@@ -259,16 +259,13 @@ def attribution_report(
     warnings: list[str] = []
 
     persons = restrict(Person.objects.all(), actor)
-    leads = [
-        Conversion("lead", pk, created)
-        for pk, created in persons.filter(created_at__gte=start_at, created_at__lt=end_at)
-        .values_list("pk", "created_at")
-    ]
-    deal_rows = list(
+    lead_qs = persons.filter(created_at__gte=start_at, created_at__lt=end_at)
+    leads = [Conversion("lead", pk, created) for pk, created in lead_qs.values_list("pk", "created_at")]
+    deal_qs = (
         restrict(Deal.objects.all(), actor)
         .filter(stage__outcome=StageOutcome.WON, closed_at__gte=start_at, closed_at__lt=end_at, person__isnull=False)
-        .values_list("pk", "person_id", "closed_at", "value", "currency", "title")
     )
+    deal_rows = list(deal_qs.values_list("pk", "person_id", "closed_at", "value", "currency", "title"))
     rates = rates_for({r[4] for r in deal_rows}, sorted({r[2].date() for r in deal_rows}))
     deals, missing = [], set()
     for _pk, person_id, closed_at, value, currency, title in deal_rows:
@@ -282,12 +279,13 @@ def attribution_report(
                         % {"c": ", ".join(sorted(missing)), "base": base})
 
     conversions = leads + deals
-    person_ids = {c.person_id for c in conversions}
     touches_by_person: dict[int, list[Touch]] = defaultdict(list)
-    if person_ids:
+    if conversions:
         earliest = min(c.at for c in conversions) - lookback
+        # Subqueries, not id lists: a year of leads must not hit the database's parameter limit.
+        converting = Q(person__in=lead_qs.values("pk")) | Q(person__in=deal_qs.values("person_id"))
         qs = (
-            Interaction.objects.filter(person_id__in=person_ids, occurred_at__gte=earliest, occurred_at__lt=end_at)
+            Interaction.objects.filter(converting, occurred_at__gte=earliest, occurred_at__lt=end_at)
             .filter(Q(kind__in=TOUCH_KINDS) | (~Q(campaign="") & ~Q(kind=Kind.EMAIL_SENT)))
             .order_by("person_id", "occurred_at", "id")
             .values_list("person_id", "occurred_at", "kind", "channel", "campaign", "subject", "payload")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role
@@ -20,6 +21,7 @@ from tillit.interactions.models import Interaction, Kind
 from tillit.marketing.web.models import Campaign, TrackingSite, WebEvent
 from tillit.people.models import Person
 
+WEB_KINDS = (Kind.PAGE_VIEW, Kind.CONTENT_READ, Kind.VIDEO_WATCHED, Kind.WEBINAR_WATCHED, Kind.FORM_SUBMITTED)
 MARKETING_WRITERS = frozenset({Role.ADMIN, Role.MARKETING, Role.MANAGER})
 
 
@@ -98,8 +100,7 @@ class CampaignStats:
 
     @property
     def web_touches(self) -> int:
-        return sum(self.touches.get(k, 0) for k in (Kind.PAGE_VIEW, Kind.CONTENT_READ, Kind.VIDEO_WATCHED,
-                                                   Kind.WEBINAR_WATCHED, Kind.FORM_SUBMITTED))
+        return sum(self.touches.get(k, 0) for k in WEB_KINDS)
 
 
 def _period(campaign: Campaign) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -196,16 +197,17 @@ def weekly_touches(*, actor, campaign: Campaign, weeks: int = 12) -> list[tuple[
     """``(week start, email engagement, web touches)`` for the campaign's last ``weeks`` active weeks."""
     visible = restrict(Person.objects.all(), actor)
     rows = (
-        Interaction.objects.filter(campaign=campaign.code, person__in=visible)
-        .exclude(kind=Kind.EMAIL_SENT).values_list("occurred_at", "kind")
+        Interaction.objects.filter(campaign=campaign.code, person__in=visible).exclude(kind=Kind.EMAIL_SENT)
+        .annotate(week=TruncWeek("occurred_at")).values("week")
+        .annotate(email=Count("id", filter=Q(kind__in=(Kind.EMAIL_OPENED, Kind.EMAIL_CLICKED))),
+                  web=Count("id", filter=Q(kind__in=WEB_KINDS)))
+        .order_by("-week")[:weeks]
     )
-    buckets: dict[dt.date, list[int]] = {}
-    for occurred_at, kind in rows.iterator(chunk_size=5000):
-        day = occurred_at.date()
-        week = day - dt.timedelta(days=day.weekday())
-        bucket = buckets.setdefault(week, [0, 0])
-        bucket[0 if kind in (Kind.EMAIL_OPENED, Kind.EMAIL_CLICKED) else 1] += 1
-    return [(w, *buckets[w]) for w in sorted(buckets)[-weeks:]]
+    out = []
+    for row in rows:
+        week = row["week"].date() if isinstance(row["week"], dt.datetime) else row["week"]
+        out.append((week, row["email"], row["web"]))
+    return sorted(out)
 
 
 def site_list(*, actor) -> QuerySet[TrackingSite]:

@@ -95,7 +95,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         chart = bar_chart_svg(
             [w.strftime("%d.%m") for w, _e, _w in weeks],
             [Series("email", _("Email opens and clicks"), [e for _w, e, _x in weeks]),
-             Series("web", _("Website touches"), [x for _w, _e, x in weeks])],
+             Series("web", _("Website and webinar touches"), [x for _w, _e, x in weeks])],
             stacked=True, title=_("Touches per week"), value_format=lambda v: f"{v:,.0f}",
         )
     context = {
