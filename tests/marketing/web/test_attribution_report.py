@@ -141,3 +141,14 @@ def test_the_api_report(world, actors, login):
     assert heat["revenue"]["linear"] == "20000.00"
     response = client.get("/api/v1/marketing/attribution?dimension=color")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "dimension"
+
+
+def test_the_api_report_per_role(world, actors, login):
+    url = "/api/v1/marketing/attribution?start=2026-03-01&end=2026-03-31&lookback=30"
+    client = login(actors["rep_north"])
+    body = client.get(url).json()
+    assert (body["leads"], body["deals"]) == (2, 0)
+    login(actors["rep_south"])
+    assert client.get(url).json()["deals"] == 1
+    login(actors["customer"])
+    assert client.get(url).status_code == 403

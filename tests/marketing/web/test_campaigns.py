@@ -235,3 +235,15 @@ def test_api_writes_are_refused_for_reps_and_reads_show_stats(world, actors, log
     stats = client.get(url + "/stats").json()
     assert (stats["lead_count"], stats["deal_count"], stats["won_value"]) == (2, 3, "61500.00")
     assert {p["name"] for p in stats["leads"]} == {"Ada", "Bo"}
+
+
+def test_api_list_query_count_does_not_grow(actors, login, django_assert_max_num_queries):
+    from tillit.marketing.models import Segment
+
+    segment = Segment.objects.create(name="All", rules={"all": []})
+    for i in range(25):
+        campaign(f"c{i}").segments.add(segment)
+    client = login(actors["admin"])
+    with django_assert_max_num_queries(8):
+        body = client.get("/api/v1/marketing/campaigns").json()
+    assert body["count"] == 25 and body["items"][0]["segment_ids"] == [segment.pk]
