@@ -229,4 +229,5 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.service.tasks_cases.retry_failed_replies_task", 600),
     ("tillit.sales.tasks.expire_quotes", 3600),
     ("tillit.service.tasks.run_due_surveys", 3600),  # periodic NPS runs
+    ("tillit.marketing.email.tasks.send_due", 60),  # scheduled mailings at their rate per minute
 ]

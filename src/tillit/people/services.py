@@ -692,9 +692,13 @@ def consent_record(*, actor: User, person: Person, purpose: str, lawful_basis: s
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: User, consent: Consent, withdrawn_at=None) -> Consent:
-    """Withdraw a consent; withdrawing again keeps the first withdrawal time."""
-    _ensure_visible(actor, consent.person)
+def consent_withdraw(*, actor: User | None, consent: Consent, withdrawn_at=None) -> Consent:
+    """Withdraw a consent; withdrawing again keeps the first withdrawal time.
+
+    ``actor=None`` is the person themselves, through a signed link (a campaign email's unsubscribe).
+    """
+    if actor is not None:
+        _ensure_visible(actor, consent.person)
     if consent.withdrawn_at is None:
         consent.withdrawn_at = withdrawn_at or timezone.now()
         if consent.withdrawn_at < consent.given_at:

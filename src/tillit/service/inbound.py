@@ -305,6 +305,13 @@ def ingest_email(raw: bytes, *, source: str = "webhook", now=None) -> IngestResu
         row = _record(raw, status=InboundStatus.REJECTED, reason=str(exc), source=source, keep_raw=True, now=now)
         return IngestResult(InboundStatus.REJECTED, str(exc), inbound=row)
 
+    from tillit.marketing.email.tracking import unsubscribe_from_mail
+
+    if unsubscribe_from_mail(parsed.subject, now=now) is not None:
+        reason = _("An unsubscribe request for a campaign email; the sender gets no more of those mailings.")
+        row = _record(raw, status=InboundStatus.UNSUBSCRIBED, reason=reason, parsed=parsed, source=source, now=now)
+        return IngestResult(InboundStatus.UNSUBSCRIBED, reason, inbound=row)
+
     existing = CaseMessage.objects.filter(message_id=parsed.message_id).select_related("case").first()
     if existing is not None:
         row = _record(raw, status=InboundStatus.DUPLICATE, reason=_("Already received."), parsed=parsed,

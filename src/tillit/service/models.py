@@ -268,6 +268,8 @@ class InboundStatus(models.TextChoices):
     JOINED = "joined", _("Joined a case")
     DUPLICATE = "duplicate", _("Duplicate")
     REJECTED = "rejected", _("Rejected")
+    # The mailto: half of a campaign email's List-Unsubscribe (RFC 8058): no case is opened.
+    UNSUBSCRIBED = "unsubscribed", _("Unsubscribe request")
 
 
 class InboundEmail(models.Model):
@@ -277,7 +279,7 @@ class InboundEmail(models.Model):
     message_id = models.CharField(max_length=250, blank=True)
     from_email = models.CharField(_("from"), max_length=254, blank=True)
     subject = models.CharField(_("subject"), max_length=300, blank=True)
-    status = models.CharField(_("result"), max_length=10, choices=InboundStatus.choices)
+    status = models.CharField(_("result"), max_length=12, choices=InboundStatus.choices)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     source = models.CharField(_("came in via"), max_length=60, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)

@@ -138,6 +138,8 @@ def test_one_click_unsubscribe_works_without_cookies_or_csrf(sent, anon):
     assert sent.unsubscribed_at is not None and _mailing(sent).unsubscribed_count == 1
     logged = Interaction.objects.get(outcome="unsubscribed")
     assert logged.campaign == sent.mailing.code and logged.payload["mailing"] == sent.mailing_id
+    # The consent on record is withdrawn too, so the card and the segments tell the truth.
+    assert not sent.person.consents.filter(purpose="newsletter", withdrawn_at__isnull=True).exists()
 
 
 def test_the_unsubscribe_page_button_unsubscribes(sent, anon):
@@ -207,3 +209,15 @@ def test_an_unsubscribe_mail_to_the_mailto_address_unsubscribes(sent):
     assert Suppression.objects.filter(person_id=sent.person_id, purpose="newsletter").exists()
     assert unsubscribe_from_mail("unsubscribe 1.AAAAAAAAAAAAAAAAAAAAAA", now=timezone.now()) is None
     assert unsubscribe_from_mail("Hello", now=timezone.now()) is None
+
+
+def test_an_unsubscribe_mail_to_the_inbound_address_opens_no_case(sent):
+    from tillit.service.inbound import ingest_email
+    from tillit.service.models import Case, InboundStatus
+
+    token = make_token("unsubscribe", sent.pk)
+    raw = (f"From: {sent.email}\r\nTo: support@localhost\r\nSubject: unsubscribe {token}\r\n"
+           "Message-ID: <u1@example.org>\r\n\r\n\r\n").encode()
+    result = ingest_email(raw, now=timezone.now())
+    assert result.status == InboundStatus.UNSUBSCRIBED and not Case.objects.exists()
+    assert Suppression.objects.filter(person_id=sent.person_id, purpose="newsletter").exists()

@@ -165,8 +165,15 @@ def _suppress(message: MailingMessage, purpose: str) -> bool:
 @transaction.atomic
 def unsubscribe(token: str, *, now: dt.datetime, how: str = "one-click") -> MailingMessage:
     """Stop mailings of this mailing's purpose to the recipient. Idempotent; forged token → ``NotFound``."""
+    from tillit.people.models import Consent
+    from tillit.people.services import consent_withdraw
+
     message = message_for_unsubscribe(token)
     _suppress(message, message.mailing.purpose)
+    # The consent record says what the card and the segments show: it is withdrawn with the unsubscribe.
+    for consent in Consent.objects.filter(person=message.person, purpose=message.mailing.purpose,
+                                          withdrawn_at__isnull=True):
+        consent_withdraw(actor=None, consent=consent, withdrawn_at=max(now, consent.given_at))
     if MailingMessage.objects.filter(pk=message.pk, unsubscribed_at__isnull=True).update(unsubscribed_at=now):
         Mailing.objects.filter(pk=message.mailing_id).update(unsubscribed_count=F("unsubscribed_count") + 1)
         _log(message, kind="other", now=now, external="unsubscribed", outcome="unsubscribed",
