@@ -43,8 +43,15 @@ def _manager_only(request: HttpRequest) -> None:
 
 # --- segments -----------------------------------------------------------------------------------
 def segment_list(request: HttpRequest) -> HttpResponse:
+    """The list shows at once; the live counts (one query for all, but it reads the log) follow by htmx."""
     q = request.GET.get("q", "").strip()[:200]
-    segments = selectors.with_counts(selectors.segment_list(actor=request.user, q=q), actor=request.user)
+    segments = list(selectors.segment_list(actor=request.user, q=q))
+    if request.GET.get("counts"):
+        segments = selectors.with_counts(segments, actor=request.user)
+        top = max((s.member_count for s in segments), default=0) or 1
+        for s in segments:
+            s.bar = round(100 * s.member_count / top)
+        return render(request, "marketing/segments/segment_list.html#counts", {"segments": segments})
     return render(request, "marketing/segments/segment_list.html", {
         "segments": segments, "q": q, "can_manage": services.can_manage(request.user),
     })

@@ -106,7 +106,9 @@ def test_members_count_and_export_only_show_what_the_user_may_see(login, actors,
                                                                  django_assert_max_num_queries):
     rep = login(actors["rep_north"])
     listing = rep.get(reverse("marketing:segment_list"))
-    assert '<td class="num" data-testid="segment-count">1</td>' in text(listing)
+    assert "Customers" in text(listing) and "?counts=1" in text(listing)
+    counts = rep.get(reverse("marketing:segment_list"), {"counts": "1"}, HTTP_HX_REQUEST="true")
+    assert f'id="segment-count-{segment.pk}" hx-swap-oob="true" data-testid="segment-count"><strong>1<' in text(counts)
     members = rep.get(reverse("marketing:segment_members", args=[segment.pk]))
     assert "Nora" in text(members) and "Sven" not in text(members) and "Lena" not in text(members)
     assert reverse("card:person", args=[people["north"].pk]) in text(members)
@@ -122,6 +124,8 @@ def test_members_count_and_export_only_show_what_the_user_may_see(login, actors,
         Segment.objects.create(name=f"S{i}", rules={"did": True, "kind": "email_opened", "days": 30 + i})
     with django_assert_max_num_queries(8):
         admin.get(reverse("marketing:segment_list"))
+    with django_assert_max_num_queries(8):
+        admin.get(reverse("marketing:segment_list"), {"counts": "1"})
     with django_assert_max_num_queries(9):
         admin.get(reverse("marketing:segment_members", args=[segment.pk]))
 
