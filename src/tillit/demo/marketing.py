@@ -114,7 +114,8 @@ class _Writer:
             payload["site"], payload["visitor"] = site.pk, visitor
         direction = Direction.OUTBOUND if kind == Kind.EMAIL_SENT else Direction.INBOUND
         self.interactions.append(Interaction(
-            channel=channel, kind=kind, direction=direction, occurred_at=min(at, self.now - dt.timedelta(minutes=1)), person=person,
+            channel=channel, kind=kind, direction=direction, occurred_at=min(at, self.now - dt.timedelta(minutes=1)),
+            person=person,
             subject=subject[:200], topic=topic, campaign=campaign, duration_seconds=duration, share_watched=share,
             source=SOURCE, external_id=self._id(), payload=payload,
         ))
@@ -262,6 +263,10 @@ def build(builder, say) -> dict[str, int]:
                 referrer="" if source else rng.choice(("", "https://www.google.com/", "https://www.bing.com/")),
             ))
     WebEvent.objects.bulk_create(w.events, batch_size=1000)
+    for site in sites:
+        site.accepted_events = sum(1 for e in w.events if e.visitor.site_id == site.pk) + sum(
+            1 for i in w.interactions if i.payload.get("site") == site.pk)
+    TrackingSite.objects.bulk_update(sites, ["accepted_events"])
     Interaction.objects.bulk_create(w.interactions, batch_size=2000)
 
     # The demo's people arrived over the years: give them the date of their first interaction, so

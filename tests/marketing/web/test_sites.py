@@ -49,3 +49,14 @@ def test_old_anonymous_history_is_purged(db):
     assert list(WebEvent.objects.values_list("visitor__visitor_id", flat=True)) == [new]
     assert list(Visitor.objects.values_list("visitor_id", flat=True)) == [new]
     assert tracking.purge_anonymous() == 0
+
+
+def test_site_page_shows_recent_visits_in_few_queries(actors, login, django_assert_max_num_queries):
+    site = TrackingSite.objects.create(name="S", key="ts_r")
+    for _ in range(30):
+        tracking.collect(batch(site, uid(), [page_view(title="Heat pumps guide")]), origin=None)
+    client = login(actors["marketing"])
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/marketing/tracking/{site.pk}/")
+    page = response.content.decode()
+    assert page.count("Heat pumps guide") == 20 and "google / cpc" in page

@@ -221,3 +221,13 @@ def site_get(*, actor, site_id: int) -> TrackingSite:
     if site is None:
         raise NotFound(_("No such tracking site."))
     return site
+
+
+def site_activity(site: TrackingSite, *, limit: int = 20) -> dict:
+    """Identified and anonymous visitors, and the newest anonymous page views (three queries)."""
+    counts = site.visitors.aggregate(known=Count("id", filter=Q(person__isnull=False)),
+                                     anonymous=Count("id", filter=Q(person__isnull=True)))
+    recent = list(
+        WebEvent.objects.filter(visitor__site=site, kind=Kind.PAGE_VIEW).order_by("-occurred_at", "-id")[:limit]
+    )
+    return {"known": counts["known"], "anonymous": counts["anonymous"], "recent": recent}

@@ -261,7 +261,8 @@ def site_detail(request: HttpRequest, site_id: int) -> HttpResponse:
             messages.success(request, _("%(name)s is saved.") % {"name": site.name})
             return redirect("marketing:tracking_site", site_id=site.pk)
     base = request.build_absolute_uri("/").rstrip("/")
-    return render(request, "marketing/web/site_detail.html", {"site": site, "form": form, "base": base})
+    context = {"site": site, "form": form, "base": base, **selectors.site_activity(site)}
+    return render(request, "marketing/web/site_detail.html", context)
 
 
 # --- public: the script and the collector ------------------------------------------------------
