@@ -148,3 +148,22 @@ def test_attribution_report_shows_the_models_side_by_side(page, live_server, act
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**dimension=page**")
     assert "/heat-pumps/" in page.get_by_test_id("attribution-table").inner_text()
+
+
+def test_a_tagged_video_reports_the_share_watched(page, live_server):
+    video = '<video data-tillit-video="webinar" data-tillit-title="Webinar: heat pumps at -25"></video>'
+    _site, _sent, errors = customer_page(page, live_server, body=video)
+    page.goto(f"{live_server.url}/customer-site/webinar/")
+    page.wait_for_function("window.__tillitLoaded === true")
+    # Play 60 of 100 seconds (the element's clock is driven by hand: no media file needed).
+    page.evaluate("""() => {
+      const v = document.querySelector('video'); let t = 0;
+      Object.defineProperty(v, 'duration', {get: () => 100});
+      Object.defineProperty(v, 'currentTime', {get: () => t});
+      for (let i = 1; i <= 60; i++) { t = i; v.dispatchEvent(new Event('timeupdate')); }
+      v.dispatchEvent(new Event('ended'));
+    }""")
+    assert wait_for(lambda: WebEvent.objects.filter(kind="webinar_watched").exists())
+    event = WebEvent.objects.get(kind="webinar_watched")
+    assert (event.title, event.share_watched, event.duration_seconds) == ("Webinar: heat pumps at -25", 0.59, 59)
+    assert errors == []
