@@ -218,3 +218,30 @@ def test_list_pages_have_a_fixed_number_of_queries(login, actors, people, django
         assert client.get(reverse("marketing:staticlist_index")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("marketing:staticlist_detail", args=[fair.pk])).status_code == 200
+
+
+def test_list_rename_conflict_and_bad_import_file(login, actors):
+    fair = StaticList.objects.create(name="Fair")
+    client = login(actors["marketing"])
+    url = reverse("marketing:staticlist_detail", args=[fair.pk])
+    assert client.post(url, {"name": "Fair 2026", "version": 1}).status_code == 302
+    stale = client.post(url, {"name": "Fair 2025", "version": 1})
+    assert stale.status_code == 409 and "Someone else changed this" in text(stale)
+    fair.refresh_from_db()
+    assert fair.name == "Fair 2026"
+    upload = SimpleUploadedFile("emails.csv", "nora@example.no\n".encode("utf-16"))
+    response = client.post(reverse("marketing:staticlist_import", args=[fair.pk]), {"file": upload})
+    assert response.status_code == 422 and "The file is not UTF-8 text." in text(response)
+    assert not fair.memberships.exists()
+
+
+def test_refresh_counts_stores_system_wide_counts(actors, people, segment):
+    from tillit.marketing.services import refresh_counts
+    from tillit.marketing.tasks import refresh_segment_counts
+
+    assert refresh_counts() == 1
+    segment.refresh_from_db()
+    assert segment.last_count == 2 and segment.counted_at is not None
+    refresh_segment_counts.call()  # the periodic task is the same, and may run again
+    segment.refresh_from_db()
+    assert segment.last_count == 2
