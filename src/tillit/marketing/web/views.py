@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import logging
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from tillit.marketing.web.forms import CampaignForm, LearningsForm, TrackingSite
 from tillit.marketing.web.models import CampaignStatus
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def _guard(fn, *args, **kwargs):
@@ -295,8 +297,16 @@ def collect(request: HttpRequest) -> HttpResponse:
         return response
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST, OPTIONS"})
-    body = request.body if int(request.headers.get("Content-Length") or 0) <= tracking.MAX_BODY_BYTES else b""
-    result = tracking.collect(body, origin=origin)
+    try:
+        length = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        length = 0
+    body = request.body if length <= tracking.MAX_BODY_BYTES else b""
+    try:
+        result = tracking.collect(body, origin=origin)
+    except Exception:  # noqa: BLE001 — the customer's page must never see our failure; we log it
+        logger.exception("Tracking batch failed")
+        return HttpResponse(status=204)
     response = HttpResponse(status=204)
     if result.allowed_origin:
         response["Access-Control-Allow-Origin"] = result.allowed_origin
