@@ -89,6 +89,13 @@ def test_did_not_includes_people_with_no_interactions_at_all():
     assert names({"did": False, "kind": "email_opened", "days": 30}) == {"Lurker", "Silent"}
     # "did not at least twice" = fewer than two times, including none
     assert names({"did": False, "kind": "email_opened", "at_least": 2}) == {"Reader", "Lurker", "Silent"}
+    # organisation-only rows (no person) must not turn NOT IN into "nobody"
+    org = Organization.objects.create(name="Org")
+    for _ in range(2):
+        Interaction.objects.create(organization=org, kind="email_opened", channel="email", occurred_at=NOW)
+    log(reader, "email_opened", channel="email", ago=timedelta(days=6))
+    assert names({"did": False, "kind": "email_opened", "at_least": 2}) == {"Lurker", "Silent"}
+    assert names({"did": True, "kind": "email_opened", "at_least": 2}) == {"Reader"}
 
 
 def test_channel_product_and_kind_filters():
