@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -301,7 +301,10 @@ def collect(request: HttpRequest) -> HttpResponse:
         length = int(request.headers.get("Content-Length") or 0)
     except ValueError:
         length = 0
-    body = request.body if length <= tracking.MAX_BODY_BYTES else b""
+    try:
+        body = request.body if length <= tracking.MAX_BODY_BYTES else b""
+    except RequestDataTooBig:
+        body = b""
     try:
         result = tracking.collect(body, origin=origin)
     except Exception:  # noqa: BLE001 — the customer's page must never see our failure; we log it
