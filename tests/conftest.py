@@ -22,6 +22,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _reset_language_and_time_zone():
+    # A request as a user with a language or time zone activates it for the thread; the next test
+    # starts in English and the default zone again, whichever test ran before it.
+    yield
+    from django.utils import timezone, translation
+
+    translation.activate("en")
+    timezone.deactivate()
+
+
 @pytest.fixture
 def teams(db):
     return {"north": Team.objects.create(name="North"), "south": Team.objects.create(name="South")}

@@ -84,7 +84,8 @@ def quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
     pdf.set_font("Helvetica", size=10)
     customer = [quote.organization.name if quote.organization else ""]
     if quote.person:
-        customer.append(f"{_('Attn.')} {quote.person.full_name}" if quote.organization else quote.person.full_name)
+        name = quote.person.full_name
+        customer.append(_("Attn. %(name)s") % {"name": name} if quote.organization else name)
     if quote.recipient_email:
         customer.append(quote.recipient_email)
     facts = [

@@ -76,7 +76,7 @@ def forecast_csv(request: HttpRequest) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow([
         _("group"), _("period"), _("period start"), _("currency"), _("pipeline"), _("weighted"), _("committed"),
-        _("won"), _("target"), _("% of target"),
+        _("won"), _("target"), _("Share of target"),
     ])
     for row in [*fc.rows, None]:
         label, cells = (row.label, row.cells) if row else (_("Total"), fc.totals)
