@@ -45,6 +45,9 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
         filters["status"] = ""
     qs = _guard(selectors.campaign_list, actor=request.user, **filters)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    reach = selectors.campaign_reach(actor=request.user, campaigns=page.object_list)
+    for c in page.object_list:
+        c.reach = reach.get(c.code, {"persons": 0, "touches": 0})
     context = {
         "page": page, "filters": filters, "filtered": any(filters.values()), "statuses": CampaignStatus.choices,
         "can_manage": selectors.can_manage_campaigns(request.user),
