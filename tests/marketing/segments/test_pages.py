@@ -245,3 +245,12 @@ def test_refresh_counts_stores_system_wide_counts(actors, people, segment):
     refresh_segment_counts.call()  # the periodic task is the same, and may run again
     segment.refresh_from_db()
     assert segment.last_count == 2
+
+
+def test_editor_page_has_a_fixed_number_of_queries(login, actors, segment, django_assert_max_num_queries):
+    for i in range(25):
+        Person.objects.create(first_name=f"C{i}", lifecycle_stage="customer", owner=actors["rep_north"])
+    client = login(actors["marketing"])
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("marketing:segment_detail", args=[segment.pk]))
+    assert 'data-testid="live-count">25<' in text(page) and text(page).count('<li><a href="/persons/') == 10
