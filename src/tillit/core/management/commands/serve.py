@@ -51,7 +51,10 @@ class Command(BaseCommand):
         periodic tasks, as child processes of this one."""
         env = {**os.environ, "TILLIT_DATA_DIR": str(settings.DATA_DIR)}
         worker = subprocess.Popen(
-            [sys.executable, "-m", "tillit.cli", "db_worker", "--no-reload", "--interval", "1"], env=env
+            # Quiet unless asked: periodic tasks run every minute. Failures are kept with their traceback
+            # in the task results (Administration → Django tasks); TILLIT_WORKER_VERBOSITY=1 logs every run.
+            [sys.executable, "-m", "tillit.cli", "db_worker", "--no-reload", "--interval", "1",
+             "--verbosity", os.environ.get("TILLIT_WORKER_VERBOSITY", "0")], env=env,
         )
         scheduler = subprocess.Popen([sys.executable, "-m", "tillit.cli", "scheduler"], env=env)
         self.stdout.write(f"Background worker started (pid {worker.pid}), scheduler (pid {scheduler.pid}).")
