@@ -287,7 +287,24 @@ def build(builder, say) -> dict[str, int]:
         except ModuleNotFoundError:
             continue
         counts.update(extension.demo_build(builder, say) or {})
+    _audiences(by_code)
     return counts
+
+
+def _audiences(by_code: dict[str, Campaign]) -> None:
+    """Give the campaigns the segments and lists the segments demo made, where their names fit."""
+    from tillit.marketing.models import Segment, StaticList
+
+    wanted = {
+        "spring-heat-pumps": ("heat-pump", "Luft 9"),
+        "autumn-service-newsletter": ("autumn newsletter",),
+        "webinar-housing-cooperatives": ("housing cooperatives", "webinar"),
+    }
+    segments, lists = list(Segment.objects.all()), list(StaticList.objects.all())
+    for code, words in wanted.items():
+        campaign = by_code[code]
+        campaign.segments.add(*[s for s in segments if any(w.lower() in s.name.lower() for w in words)])
+        campaign.static_lists.add(*[x for x in lists if any(w.lower() in x.name.lower() for w in words)])
 
 
 def delete(*, persons, organizations) -> None:
