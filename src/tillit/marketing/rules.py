@@ -291,3 +291,66 @@ def validate_rules(rules: Any, *, path: str = "rules") -> dict:
         raise ValidationError(f"{first['field']}: {first['reason']}", field=first["field"], errors=checker.errors)
     return out
 
+
+
+def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = None) -> str:
+    """A short human sentence for a stored rule tree (lists, read-only views); never raises."""
+    try:
+        tree = validate_rules(rules)
+    except ValidationError:
+        return _("(rules that are no longer valid)")
+    users, teams = users or {}, teams or {}
+    kinds, channels = dict(Kind.choices), dict(Channel.choices)
+
+    def value_text(attr: Attr, name: str, value) -> str:
+        values = value if isinstance(value, list) else [value]
+        if attr.type == "choice":
+            labels = dict(attr.choices)
+            values = [labels.get(v, v) for v in values]
+        elif attr.type == "ref":
+            table = teams if name.endswith("team") else users
+            values = [str(table.get(v, f"#{v}")) for v in values]
+        return ", ".join(f"“{v}”" if attr.type in ("text", "consent") else str(v) for v in values)
+
+    def node(n: dict, top: bool = False) -> str:
+        for key, joiner in (("all", _(" and ")), ("any", _(" or "))):
+            if key in n:
+                if not n[key]:
+                    return _("everyone") if key == "all" else _("nobody")
+                text = joiner.join(node(c) for c in n[key])
+                return text if top or len(n[key]) == 1 else f"({text})"
+        if "not" in n:
+            inner = n["not"]
+            if not any(k in inner for k in ("all", "any", "not", "attr")):
+                return node(dict(inner, did=not inner.get("did", True)))  # "did not …" reads better
+            return _("not %(x)s") % {"x": node(inner)}
+        if "attr" in n:
+            scope, attr, key = resolve_attr(n["attr"])
+            label = f"{_('custom field')} {key}" if key else str(attr.label)
+            if scope == "organization":
+                label = _("organisation %(field)s") % {"field": label.lower()}
+            op = str(OP_LABELS[n["op"]])
+            if n["op"] in NO_VALUE_OPS:
+                return f"{label} {op}"
+            return f"{label} {op} {value_text(attr, n['attr'], n['value'])}"
+        did = _("did") if n.get("did", True) else _("did not")
+        if "event" in n:
+            event = _("open") if n["event"] == "opened" else _("click")
+            text = _("%(did)s %(event)s campaign “%(code)s”") % {"did": did, "event": event, "code": n["campaign"]}
+        else:
+            what = str(kinds.get(n["kind"], _("anything"))).lower() if n["kind"] else _("anything")
+            text = f"{did} {what}"
+            if n["channel"]:
+                text += " " + _("on %(channel)s") % {"channel": channels.get(n["channel"], n["channel"])}
+            for field, word in (("topic", _("about")), ("product", _("about product")),
+                                ("campaign", _("in campaign"))):
+                if n.get(field):
+                    text += f" {word} “{n[field]}”"
+            if (n.get("at_least") or 1) > 1:
+                text += " " + _("at least %(n)d times") % {"n": n["at_least"]}
+        if n.get("days"):
+            text += " " + _("in the last %(days)d days") % {"days": n["days"]}
+        return text
+
+    text = node(tree, top=True)
+    return text[:1].upper() + text[1:]

@@ -14,6 +14,7 @@ from tillit.core.access import ensure_staff, restrict, visibility_q
 from tillit.core.errors import NotFound
 from tillit.interactions.models import Interaction
 from tillit.marketing.models import Segment, StaticList
+from tillit.marketing.rules import summarize
 from tillit.marketing.segments import list_members, rules_members, segment_counts, segment_members
 from tillit.people.models import Consent, Person
 from tillit.people.selectors import current_affiliations
@@ -45,6 +46,15 @@ def with_counts(segments, *, actor: User, now: datetime | None = None) -> list[S
     counts = segment_counts(segments, actor=actor, now=now)
     for segment in segments:
         segment.member_count = counts.get(segment.pk, 0)
+    return segments
+
+
+def with_summaries(segments: list[Segment]) -> list[Segment]:
+    """Each segment with ``summary``, its rules in words (users and teams named: two small queries)."""
+    users = {u.pk: str(u) for u in User.objects.filter(is_active=True, role__in=STAFF_ROLES)}
+    teams = {t.pk: t.name for t in Team.objects.all()}
+    for segment in segments:
+        segment.summary = summarize(segment.rules, users=users, teams=teams)
     return segments
 
 

@@ -52,6 +52,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
         for s in segments:
             s.bar = round(100 * s.member_count / top)
         return render(request, "marketing/segments/segment_list.html#counts", {"segments": segments})
+    selectors.with_summaries(segments)
     return render(request, "marketing/segments/segment_list.html", {
         "segments": segments, "q": q, "can_manage": services.can_manage(request.user),
     })
@@ -173,6 +174,7 @@ def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
     segment = _found(selectors.segment_get, actor=request.user, segment_id=segment_id)
     page = Paginator(selectors.members(actor=request.user, segment=segment), PAGE_SIZE).get_page(
         request.GET.get("page"))
+    selectors.with_summaries([segment])
     return render(request, "marketing/segments/members.html", {
         "segment": segment, "page": page, "static_list": None,
     })

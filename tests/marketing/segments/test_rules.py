@@ -233,3 +233,19 @@ def test_person_segments_in_two_queries_and_audience(django_assert_max_num_queri
         assert audience(static_lists=StaticList.objects.all()).count() == 1
     everyone = Segment.objects.create(name="Everyone", rules={})
     assert audience(segments=[everyone, nobody]).count() == 3
+
+
+def test_rules_in_words(actors):
+    from tillit.marketing.rules import summarize
+
+    rules = {"all": [
+        {"attr": "lifecycle_stage", "op": "in", "value": ["customer"]},
+        {"did": True, "kind": "content_read", "topic": "heat pumps", "at_least": 2, "days": 90},
+        {"not": {"campaign": "spring", "event": "opened"}},
+        {"attr": "owner", "op": "eq", "value": actors["rep_north"].pk},
+    ]}
+    text = summarize(rules, users={actors["rep_north"].pk: "Rep North"})
+    assert text == ("Lifecycle stage is one of Customer and did content read about “heat pumps” at least 2 times "
+                    "in the last 90 days and did not open campaign “spring” and Owner is Rep North")
+    assert summarize({}) == "Everyone"
+    assert summarize({"all": [{"attr": "nope"}]}) == "(rules that are no longer valid)"
