@@ -231,4 +231,5 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.service.tasks.run_due_surveys", 3600),  # periodic NPS runs
     ("tillit.marketing.email.tasks.send_due", 60),  # scheduled mailings at their rate per minute
     ("tillit.marketing.web.tasks.purge_anonymous_events", 86400),  # anonymous web history ages out
+    ("tillit.marketing.tasks.refresh_segment_counts", 3600),
 ]

@@ -258,6 +258,7 @@ def list_policies(request: HttpRequest):
 
 @router.post("/service/sla/policies", response={201: PolicyOut})
 def create_policy(request: HttpRequest, payload: PolicyIn):
+    sla_config.ensure_can_edit(request.user)  # before looking up the records the payload names
     return 201, sla_config.policy_create(actor=request.user, **_policy_fields(payload.dict()))
 
 
