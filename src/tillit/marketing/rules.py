@@ -326,7 +326,7 @@ def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = Non
             return _("not %(x)s") % {"x": node(inner)}
         if "attr" in n:
             scope, attr, key = resolve_attr(n["attr"])
-            label = f"{_('custom field')} {key}" if key else str(attr.label)
+            label = _("custom field %(key)s") % {"key": key} if key else str(attr.label)
             if scope == "organization":
                 label = _("organisation %(field)s") % {"field": label.lower()}
             op = str(OP_LABELS[n["op"]])
@@ -335,8 +335,14 @@ def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = Non
             return f"{label} {op} {value_text(attr, n['attr'], n['value'])}"
         did = _("did") if n.get("did", True) else _("did not")
         if "event" in n:
-            event = _("open") if n["event"] == "opened" else _("click")
-            text = _("%(did)s %(event)s campaign “%(code)s”") % {"did": did, "event": event, "code": n["campaign"]}
+            # Whole sentences: a verb glued to "did" does not translate.
+            sentences = {
+                (True, "opened"): _("opened an email of campaign “%(code)s”"),
+                (False, "opened"): _("did not open any email of campaign “%(code)s”"),
+                (True, "clicked"): _("clicked a link in an email of campaign “%(code)s”"),
+                (False, "clicked"): _("did not click any link in an email of campaign “%(code)s”"),
+            }
+            text = sentences[(bool(n.get("did", True)), n["event"])] % {"code": n["campaign"]}
         else:
             what = str(kinds.get(n["kind"], _("anything"))).lower() if n["kind"] else _("anything")
             text = f"{did} {what}"

@@ -246,6 +246,6 @@ def test_rules_in_words(actors):
     ]}
     text = summarize(rules, users={actors["rep_north"].pk: "Rep North"})
     assert text == ("Lifecycle stage is one of Customer and did content read about “heat pumps” at least 2 times "
-                    "in the last 90 days and did not open campaign “spring” and Owner is Rep North")
+                    "in the last 90 days and did not open any email of campaign “spring” and Owner is Rep North")
     assert summarize({}) == "Everyone"
     assert summarize({"all": [{"attr": "nope"}]}) == "(rules that are no longer valid)"

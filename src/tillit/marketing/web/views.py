@@ -225,8 +225,9 @@ def _attribution_csv(report) -> HttpResponse:
     )
     writer = csv.writer(response)
     header = [str(attribution.DIMENSIONS[report.dimension]), _("name")]
-    header += [f"{_('leads')} {m.key}" for m in attribution.MODELS]
-    header += [f"{_('revenue')} {m.key} ({report.currency})" for m in attribution.MODELS]
+    header += [_("leads %(model)s") % {"model": m.key} for m in attribution.MODELS]
+    header += [_("revenue %(model)s (%(currency)s)") % {"model": m.key, "currency": report.currency}
+               for m in attribution.MODELS]
     writer.writerow(header)
     for row in report.rows:
         writer.writerow([_cell(row.value), _cell(row.label)] + [f"{row.leads[m.key]:.4f}" for m in attribution.MODELS]
