@@ -45,3 +45,13 @@ def test_grouped_bars_stand_side_by_side_and_text_is_escaped():
 def test_empty_chart_renders():
     svg = str(bar_chart_svg([], [Series("a", "A", [])], title="Nothing"))
     assert "<svg" in svg and _rects(svg) == []
+
+
+def test_many_categories_are_labelled_sparsely_and_small_counts_get_half_steps():
+    from tillit.core.charts import Series, bar_chart_svg
+
+    labels = [f"{d:02d}.11 {h:02d}:00" for d in range(1, 4) for h in range(24)]
+    svg = str(bar_chart_svg(labels, [Series("opens", "Opens", [1] * 71 + [2])]))
+    shown = [label for label in labels if f">{label}</text>" in svg]
+    assert labels[0] in shown and 5 <= len(shown) <= 12  # every k-th, not 72 overlapping labels
+    assert ">1.5</text>" in svg and ">0.5</text>" in svg  # the axis of a count up to 2

@@ -70,7 +70,7 @@ def _default_format(value: float) -> str:
         return f"{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
     if abs(value) >= 1_000:
         return f"{value / 1_000:.0f}k"
-    return f"{value:.0f}"
+    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"  # small counts step by 0.5
 
 
 def bar_chart_svg(
@@ -122,6 +122,9 @@ def bar_chart_svg(
 
     slot = plot_w / n
     group_w = slot * 0.7
+    # Label every k-th category when the labels would overlap (about 6 px per character at 10 px).
+    widest = max((len(str(c)) for c in categories), default=1) * 6 + 8
+    label_every = max(1, math.ceil(widest / slot))
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     bars = []
     for i, category in enumerate(categories):
@@ -144,10 +147,11 @@ def bar_chart_svg(
                 f"series-{s.key}", f"{x:.1f}", f"{y_top:.1f}", f"{max(w - 1, 1):.1f}", f"{max(h, 0):.1f}", colors[j],
                 f"{category} · {s.label}: {value_format(raw)}",
             ))
-        parts.append(format_html(
-            '<text class="cat" x="{}" y="{}" text-anchor="middle" font-size="10" fill="#374151">{}</text>',
-            _n(x0 + group_w / 2), height - 6, category,
-        ))
+        if i % label_every == 0:
+            parts.append(format_html(
+                '<text class="cat" x="{}" y="{}" text-anchor="middle" font-size="10" fill="#374151">{}</text>',
+                _n(x0 + group_w / 2), height - 6, category,
+            ))
     parts.append(format_html_join(
         "",
         '<rect class="bar {}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{}</title></rect>',
