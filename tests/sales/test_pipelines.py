@@ -103,3 +103,27 @@ def test_admin_pages_refused_for_others(actor, actors, login, pipeline):
     client = login(actors[actor])
     for url in ("/pipelines/", "/pipelines/new/", f"/pipelines/{pipeline.pk}/", "/pipelines/lost-reasons/"):
         assert client.get(url).status_code in (403, 404), url
+
+
+def test_moving_a_stage_keeps_the_edits_made_in_the_form(actors, login, pipeline, stages):
+    client = login(actors["admin"])
+    form = client.get(f"/pipelines/{pipeline.pk}/").context["formset"]
+    data = {"name": "New business", "is_active": "on", "stages-TOTAL_FORMS": str(len(form.forms)),
+            "stages-INITIAL_FORMS": str(form.initial_form_count()), "stages-MIN_NUM_FORMS": "0",
+            "stages-MAX_NUM_FORMS": "40"}
+    for i, f in enumerate(form.forms):
+        for key in ("id", "name", "probability", "outcome"):
+            value = f.initial.get(key, "" if key != "outcome" else "open")
+            data[f"stages-{i}-{key}"] = "" if value is None else value
+        if f.initial.get("name") == "Proposal":
+            data[f"stages-{i}-probability"] = "55"  # edited, then ↑ pressed before saving
+    proposal = stages["Proposal"]
+    data["move"] = f"{proposal.pk}:up"
+    before = list(pipeline.stages.order_by("position").values_list("name", flat=True))
+    response = client.post(f"/pipelines/{pipeline.pk}/", data)
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.probability == 55
+    after = list(pipeline.stages.order_by("position").values_list("name", flat=True))
+    i = before.index("Proposal")
+    assert after[i - 1] == "Proposal" and after[i] == before[i - 1]

@@ -79,6 +79,9 @@ def pipeline_edit(request: HttpRequest, pipeline_id: int) -> HttpResponse:
             with transaction.atomic():
                 services.pipeline_update(actor=request.user, pipeline=pipeline, name=form.cleaned_data["name"],
                                          is_active=form.cleaned_data["is_active"], stages=stage_rows(formset))
+                # ↑/↓ submit the whole form, so edits made before moving a stage are saved, not lost.
+                if move := _stage_to_move(request, pipeline):
+                    services.stage_move(actor=request.user, stage=move[0], direction=move[1])
         except DomainError as exc:
             error = exc.message
             if exc.field == "name":
@@ -93,6 +96,14 @@ def pipeline_edit(request: HttpRequest, pipeline_id: int) -> HttpResponse:
     return render(request, "sales/pipelines/pipeline_form.html", {
         "form": form, "formset": formset, "pipeline": pipeline, "error": error,
     }, status=422 if error else 200)
+
+
+def _stage_to_move(request: HttpRequest, pipeline) -> tuple[Stage, int] | None:
+    stage_id, _sep, direction = request.POST.get("move", "").partition(":")
+    if not stage_id.isdigit() or direction not in ("up", "down"):
+        return None
+    stage = Stage.objects.filter(pk=int(stage_id), pipeline=pipeline).first()
+    return (stage, -1 if direction == "up" else 1) if stage else None
 
 
 @require_POST
