@@ -169,3 +169,22 @@ def test_register_order_page(login, actors, customer, products, nok_list):
     order = Order.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.pk}/"
     assert order.total == D("62475.00")
+
+
+def test_more_lines_keeps_what_was_typed_and_registers_every_line(login, actors, customer, products, nok_list):
+    client = login(actors["rep_north"])
+    org = f"{customer['org'].name} (#{customer['org'].pk})"
+    typed = {"organization": org, "currency": "NOK", "line_rows_count": "5",
+             "line0_product": products["pump"].pk, "line0_quantity": "2", "more_lines": "1"}
+    page = client.post("/orders/new/", typed)
+    assert page.status_code == 200 and not Order.objects.exists()
+    form = page.context["form"]
+    assert form.rows == 10 and not form.is_bound
+    assert 'name="line9_description"' in page.content.decode()
+    assert f'value="{products["pump"].pk}" selected' in page.content.decode()
+    lines = {"organization": org, "currency": "NOK", "line_rows_count": "10",
+             "line0_product": products["pump"].pk, "line0_quantity": "2",
+             "line8_description": "Frakt", "line8_quantity": "1", "line8_unit_price": "500"}
+    response = client.post("/orders/new/", lines)
+    assert response.status_code == 302
+    assert Order.objects.get().lines.count() == 2

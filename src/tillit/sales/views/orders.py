@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from tillit.core.errors import Conflict, DomainError, NotFound
 from tillit.people import selectors as people_selectors
-from tillit.sales.forms_orders import LineDeliveryForm, OrderRegisterForm, OrderStatusForm
+from tillit.sales.forms_orders import LINE_ROWS, LineDeliveryForm, OrderRegisterForm, OrderStatusForm
 from tillit.sales.models import DeliveryStatus, OrderStatus
 from tillit.sales.selectors import orders as selectors
 from tillit.sales.services import orders as services
@@ -49,6 +49,16 @@ def order_create(request: HttpRequest) -> HttpResponse:
             person = people_selectors.person_get(actor=request.user, person_id=int(person_id))
         except NotFound:
             person = None
+    if request.method == "POST" and "more_lines" in request.POST:
+        # Show more empty rows, keeping what was typed; nothing is saved or validated yet.
+        typed = request.POST.dict()
+        try:
+            rows = int(typed.get("line_rows_count") or LINE_ROWS) + LINE_ROWS
+        except ValueError:
+            rows = 2 * LINE_ROWS
+        typed["line_rows_count"] = rows
+        form = OrderRegisterForm(initial=typed, actor=request.user, rows=rows)
+        return render(request, "sales/orders/order_form.html", {"form": form, "person": person})
     form = OrderRegisterForm(request.POST or None, actor=request.user,
                              initial={"person_id": person.pk if person else None})
     if request.method == "POST" and form.is_valid():
