@@ -292,6 +292,34 @@ def validate_rules(rules: Any, *, path: str = "rules") -> dict:
     return out
 
 
+# Whole sentences for "did …" conditions: word order (and where "not" goes) differs between languages,
+# so the verb, the count and the time frame are never glued together from pieces.
+def _behaviour_sentence(did: bool, many: bool, days: bool) -> str:
+    return {
+        (True, False, False): _("did %(what)s"),
+        (True, False, True): _("did %(what)s in the last %(days)d days"),
+        (True, True, False): _("did %(what)s at least %(n)d times"),
+        (True, True, True): _("did %(what)s at least %(n)d times in the last %(days)d days"),
+        (False, False, False): _("never did %(what)s"),
+        (False, False, True): _("did not do %(what)s in the last %(days)d days"),
+        (False, True, False): _("did %(what)s fewer than %(n)d times"),
+        (False, True, True): _("did %(what)s fewer than %(n)d times in the last %(days)d days"),
+    }[(did, many, days)]
+
+
+def _event_sentence(did: bool, event: str, days: bool) -> str:
+    return {
+        (True, "opened", False): _("opened an email of campaign “%(code)s”"),
+        (True, "opened", True): _("opened an email of campaign “%(code)s” in the last %(days)d days"),
+        (False, "opened", False): _("did not open any email of campaign “%(code)s”"),
+        (False, "opened", True): _("did not open any email of campaign “%(code)s” in the last %(days)d days"),
+        (True, "clicked", False): _("clicked a link in an email of campaign “%(code)s”"),
+        (True, "clicked", True): _("clicked a link in an email of campaign “%(code)s” in the last %(days)d days"),
+        (False, "clicked", False): _("did not click any link in an email of campaign “%(code)s”"),
+        (False, "clicked", True): _("did not click any link in an email of campaign “%(code)s” in the last "
+                                    "%(days)d days"),
+    }[(did, event, days)]
+
 
 def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = None) -> str:
     """A short human sentence for a stored rule tree (lists, read-only views); never raises."""
@@ -333,30 +361,22 @@ def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = Non
             if n["op"] in NO_VALUE_OPS:
                 return f"{label} {op}"
             return f"{label} {op} {value_text(attr, n['attr'], n['value'])}"
-        did = _("did") if n.get("did", True) else _("did not")
+        did = bool(n.get("did", True))
+        days = n.get("days")
         if "event" in n:
-            # Whole sentences: a verb glued to "did" does not translate.
-            sentences = {
-                (True, "opened"): _("opened an email of campaign “%(code)s”"),
-                (False, "opened"): _("did not open any email of campaign “%(code)s”"),
-                (True, "clicked"): _("clicked a link in an email of campaign “%(code)s”"),
-                (False, "clicked"): _("did not click any link in an email of campaign “%(code)s”"),
-            }
-            text = sentences[(bool(n.get("did", True)), n["event"])] % {"code": n["campaign"]}
-        else:
-            what = str(kinds.get(n["kind"], _("anything"))).lower() if n["kind"] else _("anything")
-            text = f"{did} {what}"
-            if n["channel"]:
-                text += " " + _("on %(channel)s") % {"channel": channels.get(n["channel"], n["channel"])}
-            for field, word in (("topic", _("about")), ("product", _("about product")),
-                                ("campaign", _("in campaign"))):
-                if n.get(field):
-                    text += f" {word} “{n[field]}”"
-            if (n.get("at_least") or 1) > 1:
-                text += " " + _("at least %(n)d times") % {"n": n["at_least"]}
-        if n.get("days"):
-            text += " " + _("in the last %(days)d days") % {"days": n["days"]}
-        return text
+            return _event_sentence(did, n["event"], bool(days)) % {"code": n["campaign"], "days": days or 0}
+        what = str(kinds[n["kind"]]).lower() if n["kind"] else _("anything")
+        # Each qualifier is a whole phrase around what was done, so a translation may put it either side.
+        if n["channel"]:
+            what = _("%(what)s on %(channel)s") % {"what": what, "channel": channels.get(n["channel"], n["channel"])}
+        if n.get("topic"):
+            what = _("%(what)s about “%(topic)s”") % {"what": what, "topic": n["topic"]}
+        if n.get("product"):
+            what = _("%(what)s about product “%(product)s”") % {"what": what, "product": n["product"]}
+        if n.get("campaign"):
+            what = _("%(what)s in campaign “%(campaign)s”") % {"what": what, "campaign": n["campaign"]}
+        n_times = n.get("at_least") or 1
+        return _behaviour_sentence(did, n_times > 1, bool(days)) % {"what": what, "n": n_times, "days": days or 0}
 
     text = node(tree, top=True)
     return text[:1].upper() + text[1:]

@@ -249,3 +249,49 @@ def test_rules_in_words(actors):
                     "in the last 90 days and did not open any email of campaign “spring” and Owner is Rep North")
     assert summarize({}) == "Everyone"
     assert summarize({"all": [{"attr": "nope"}]}) == "(rules that are no longer valid)"
+
+
+@pytest.mark.parametrize(("condition", "words"), [
+    ({"kind": "content_read"}, "Did content read"),
+    ({"kind": "content_read", "days": 30}, "Did content read in the last 30 days"),
+    ({"kind": "meeting", "at_least": 3}, "Did meeting at least 3 times"),
+    ({"channel": "phone", "at_least": 2, "days": 60}, "Did anything on Phone at least 2 times in the last 60 days"),
+    ({"did": False, "kind": "order"}, "Never did order"),
+    ({"did": False, "kind": "order", "days": 365}, "Did not do order in the last 365 days"),
+    ({"did": False, "kind": "page_view", "at_least": 5}, "Did page view fewer than 5 times"),
+    ({"did": False, "channel": "web", "topic": "solar", "at_least": 5, "days": 7},
+     "Did anything on Web about “solar” fewer than 5 times in the last 7 days"),
+    ({"kind": "order", "product": "Luft 9", "days": 90}, "Did order about product “Luft 9” in the last 90 days"),
+    ({"kind": "page_view", "campaign": "spring", "topic": "heat pumps"},
+     "Did page view about “heat pumps” in campaign “spring”"),
+    ({"campaign": "spring", "event": "clicked", "days": 14},
+     "Clicked a link in an email of campaign “spring” in the last 14 days"),
+    ({"not": {"campaign": "spring", "event": "opened", "days": 14}},
+     "Did not open any email of campaign “spring” in the last 14 days"),
+    ({"not": {"kind": "call", "days": 30}}, "Did not do call in the last 30 days"),
+])
+def test_each_behaviour_reads_as_one_whole_sentence(condition, words):
+    from tillit.marketing.rules import summarize
+
+    assert summarize(condition) == words
+
+
+def test_behaviour_sentences_are_whole_translatable_templates(monkeypatch):
+    """A translation may reorder the whole sentence: the catalogue is asked for complete templates with
+    named placeholders, never for "did" or "at least" on their own."""
+    from django.utils import translation
+
+    from tillit.marketing import rules
+
+    asked = []
+    real = rules._
+
+    def catalogue(text):
+        asked.append(text)
+        return real(text)
+
+    monkeypatch.setattr(rules, "_", catalogue)
+    with translation.override("en"):
+        rules.summarize({"did": False, "channel": "web", "topic": "solar", "at_least": 5, "days": 7})
+    assert "did %(what)s fewer than %(n)d times in the last %(days)d days" in asked
+    assert not {"did", "did not", "at least %(n)d times", "in the last %(days)d days", "about"} & set(asked)
