@@ -671,9 +671,12 @@ def affiliation_delete(*, actor: User, affiliation: Affiliation) -> None:
 
 # --- consents -------------------------------------------------------------------------------
 @transaction.atomic
-def consent_record(*, actor: User, person: Person, purpose: str, lawful_basis: str, given_at=None,
+def consent_record(*, actor: User | None, person: Person, purpose: str, lawful_basis: str, given_at=None,
                    source: str = "") -> Consent:
-    _ensure_visible(actor, person)
+    """Record a consent. ``actor=None`` is the person themselves, through a signed link (the email
+    preference page)."""
+    if actor is not None:
+        _ensure_visible(actor, person)
     purpose = _text(Consent, "purpose", purpose, required=True).lower().replace(" ", "_")
     if lawful_basis not in LawfulBasis.values:
         raise ValidationError(

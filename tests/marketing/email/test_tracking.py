@@ -221,3 +221,56 @@ def test_an_unsubscribe_mail_to_the_inbound_address_opens_no_case(sent):
     result = ingest_email(raw, now=timezone.now())
     assert result.status == InboundStatus.UNSUBSCRIBED and not Case.objects.exists()
     assert Suppression.objects.filter(person_id=sent.person_id, purpose="newsletter").exists()
+
+
+def test_the_preference_page_signs_up_and_withdraws_with_a_consent(sent, anon, people, actors, static_list,
+                                                                   smtp_server):
+    from tillit.people.models import Consent
+
+    anna = people["anna"]
+    url = f"/e/p/{make_token('prefs', sent.pk)}"
+    page = anon.get(url)
+    # Not signed up for campaign emails yet, but the box can be ticked.
+    assert b'value="marketing_email">' in page.content and b"disabled" not in page.content
+
+    anon.post(url, {"purpose": ["newsletter", "marketing_email"]})
+    signed_up = Consent.objects.get(person=anna, purpose="marketing_email")
+    assert (signed_up.lawful_basis, signed_up.source, signed_up.withdrawn_at) == ("consent", "preference page", None)
+    assert Consent.objects.filter(person=anna, purpose="newsletter", withdrawn_at__isnull=True).count() == 1
+
+    # Newsletter off: the consent is withdrawn (and the card says so), and the next newsletter skips Anna.
+    anon.post(url, {"purpose": ["marketing_email"]})
+    assert not Consent.objects.filter(person=anna, purpose="newsletter", withdrawn_at__isnull=True).exists()
+
+    def newsletter_recipients() -> list[str]:
+        smtp_server.envelopes.clear()
+        mailing = services.mailing_create(actor=actors["marketing"], name="News", subject="Hi", body="Hi",
+                                          static_lists=[static_list])
+        now = timezone.now()
+        services.mailing_schedule(actor=actors["marketing"], mailing=mailing, expected_version=mailing.version,
+                                  scheduled_at=now, now=now)
+        sending.send_due(now=now)
+        return sorted(r for _, rcpts, _ in smtp_server.envelopes for r in rcpts)
+
+    assert newsletter_recipients() == ["bo@example.com"]
+
+    # Newsletter on again from the page: a new active consent from the preference page, and mail reaches her.
+    anon.post(url, {"purpose": ["newsletter", "marketing_email"]})
+    again = Consent.objects.get(person=anna, purpose="newsletter", withdrawn_at__isnull=True)
+    assert (again.lawful_basis, again.source) == ("consent", "preference page")
+    assert newsletter_recipients() == ["anna@example.com", "bo@example.com"]
+
+    # Everything off withdraws both.
+    anon.post(url, {"all_off": "1"})
+    assert not Consent.objects.filter(person=anna, withdrawn_at__isnull=True).exists()
+
+
+def test_a_person_without_any_consent_signs_up_for_the_newsletter(sent, anon, people):
+    from tillit.people.models import Consent
+
+    cecilie = people["cecilie"]
+    message = MailingMessage.objects.create(mailing_id=sent.mailing_id, person=cecilie, email=cecilie.primary_email)
+    anon.post(f"/e/p/{make_token('prefs', message.pk)}", {"purpose": ["newsletter"]})
+    consent = Consent.objects.get(person=cecilie)
+    assert (consent.purpose, consent.lawful_basis, consent.source) == ("newsletter", "consent", "preference page")
+    assert not Suppression.objects.filter(person=cecilie, purpose="newsletter").exists()

@@ -33,6 +33,8 @@ from tillit.marketing.email.tokens import read_token
 SOURCE = "mailing"
 SCANNER_SECONDS = getattr(settings, "TILLIT_EMAIL_SCANNER_SECONDS", 10)
 PURPOSES = ("newsletter", "marketing_email")
+# The consent source when a person signs up on the preference page themselves.
+PREFERENCE_SOURCE = "preference page"
 # Security gateways, link checkers and crawlers that fetch links without a person behind them.
 _BOT_AGENTS = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scanner|preview|proofpoint|mimecast|barracuda|safelinks|symantec|"
@@ -201,19 +203,33 @@ def preferences(message: MailingMessage) -> dict:
 
 @transaction.atomic
 def preferences_save(token: str, *, wanted: set[str], all_off: bool, now: dt.datetime) -> MailingMessage:
-    """Set what the recipient wants. Turning a purpose on only lifts their own unsubscribe; without a
-    consent on record nothing is sent anyway (consent is given elsewhere, with its lawful basis)."""
+    """Set what the recipient wants. Turning a purpose on lifts their own unsubscribe and, without an
+    active consent, records one (they ask for it themselves: lawful basis consent); turning it off, or
+    everything off, withdraws the consent too, as an unsubscribe does."""
+    from tillit.people.models import Consent, LawfulBasis
+    from tillit.people.services import consent_record, consent_withdraw
+
     message = message_for_preferences(token)
-    mine = Suppression.objects.filter(person=message.person, reason=SuppressionReason.UNSUBSCRIBED)
+    person = message.person
+    mine = Suppression.objects.filter(person=person, reason=SuppressionReason.UNSUBSCRIBED)
+    active = {}
+    for consent in Consent.objects.filter(person=person, purpose__in=PURPOSES, withdrawn_at__isnull=True):
+        active.setdefault(consent.purpose, []).append(consent)
     if all_off:
         _suppress(message, "")
     else:
         mine.filter(purpose="").delete()
-        for purpose in PURPOSES:
-            if purpose in wanted:
-                mine.filter(purpose=purpose).delete()
-            else:
+    for purpose in PURPOSES:
+        if purpose in wanted and not all_off:
+            mine.filter(purpose=purpose).delete()
+            if purpose not in active:
+                consent_record(actor=None, person=person, purpose=purpose, lawful_basis=LawfulBasis.CONSENT,
+                               given_at=now, source=PREFERENCE_SOURCE)
+        else:
+            if not all_off:
                 _suppress(message, purpose)
+            for consent in active.get(purpose, []):
+                consent_withdraw(actor=None, consent=consent, withdrawn_at=max(now, consent.given_at))
     _log(message, kind="other", now=now, external=None, outcome="email_preferences",
          payload={"all_off": all_off, "wanted": sorted(wanted)})
     return message
