@@ -35,6 +35,9 @@ SECRET_KEY = _secret_key()
 DEBUG = _env_bool("TILLIT_DEBUG")
 ALLOWED_HOSTS = os.environ.get("TILLIT_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",")
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("TILLIT_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Reverse proxies in front of Tillit (comma-separated IPs or CIDRs). Only from these is X-Forwarded-For
+# believed, for per-visitor limits on public pages (see tillit.service.proxies).
+TILLIT_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TILLIT_TRUSTED_PROXIES", "").split(",") if p.strip()]
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -59,8 +59,8 @@ def test_breach_is_recorded_and_escalated_once(setup, smtp_server):
     # Raising the priority re-targeted the running resolution clock to the "high" policy.
     assert clock.resolution_due_at == oslo(2026, 11, 23, 13, 0)
     assert any("SLA breached" in m["Subject"] for m in smtp_server.messages)
-    logged = Interaction.objects.filter(payload__case=case.pk, outcome="escalated")
-    assert logged.count() == 1 and logged.get().kind == "case"
+    logged = Interaction.objects.filter(payload__case=case.pk, outcome="sla_breached")
+    assert logged.count() == 1 and logged.get().kind == "case" and logged.get().payload["escalated"] is True
 
 
 def test_paused_clocks_do_not_breach(setup, smtp_server):

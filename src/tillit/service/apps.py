@@ -6,3 +6,10 @@ class ServiceConfig(AppConfig):
     name = "tillit.service"
     label = "service"
     verbose_name = _("Service")
+
+    def ready(self):
+        from django.core import checks
+
+        from tillit.service.proxies import check_trusted_proxies
+
+        checks.register(check_trusted_proxies, checks.Tags.security)

@@ -46,14 +46,27 @@ def _local(moment: dt.datetime) -> str:
     return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
-def _log(case, *, key: str, outcome: str, text: str, now) -> None:
+def breach_text(case, record: SlaBreach) -> str:
+    metric = SlaMetric(record.metric).label
+    return _("The %(metric)s target of case %(number)s (%(subject)s) was due at %(due)s and is breached.") % {
+        "metric": str(metric).lower(), "number": case.number, "subject": case.subject, "due": _local(record.due_at)}
+
+
+def log_breach(case, record: SlaBreach, *, escalated: bool = False) -> None:
+    """The breach on the customer's timeline, once per case, target and due time (a stable external id).
+
+    Every breach has outcome ``sla_breached`` — whether the sweep caught it or the target was answered late —
+    so the timeline and reports count them alike; ``payload["escalated"]`` says whether the policy moved the
+    case or raised its priority. Warnings stay internal (mail and a note on the thread).
+    """
     if case.person_id is None and case.organization_id is None:
         return
     log_interaction(
         actor=None, channel=Channel.INTERNAL, kind=Kind.CASE, person=case.person, organization=case.organization,
-        occurred_at=now, direction="internal", subject=f"{case.number} {case.subject}"[:200], outcome=outcome,
-        text=text[:4000], source="service", external_id=f"case:{case.pk}:sla:{key}",
-        payload={"case": case.pk, "event": outcome},
+        occurred_at=record.breached_at, direction="internal", subject=f"{case.number} {case.subject}"[:200],
+        outcome="sla_breached", text=breach_text(case, record)[:4000], source="service",
+        external_id=f"case:{case.pk}:sla:{record.metric}:{record.due_at.astimezone(dt.UTC).isoformat()}",
+        payload={"case": case.pk, "event": "sla_breached", "metric": record.metric, "escalated": escalated},
     )
 
 
@@ -144,8 +157,7 @@ def escalate(clock: CaseSla, record: SlaBreach, *, now: dt.datetime) -> list[str
     case, policy = clock.case, clock.policy
     metric = SlaMetric(record.metric).label
     actions: list[str] = []
-    text = _("The %(metric)s target of case %(number)s (%(subject)s) was due at %(due)s and is breached.") % {
-        "metric": str(metric).lower(), "number": case.number, "subject": case.subject, "due": _local(record.due_at)}
+    text = breach_text(case, record)
     if policy is not None and policy.notify:
         recipients = recipients_for(case)
         sent = case_notify(case, recipients=recipients, subject=_("SLA breached: %(number)s %(metric)s") % {
@@ -164,9 +176,7 @@ def escalate(clock: CaseSla, record: SlaBreach, *, now: dt.datetime) -> list[str
         higher = PRIORITY_UP[case.priority]
         case_set_priority(actor=None, case=case, priority=higher, note=text, now=now)
         actions.append(f"priority:{higher}")
-    escalated = any(not action.startswith("notified") for action in actions)
-    _log(case, key=f"{record.metric}:{record.due_at.isoformat()}", now=now, text=text,
-         outcome="escalated" if escalated else "sla_breached")
+    log_breach(case, record, escalated=any(not action.startswith("notified") for action in actions))
     return actions
 
 

@@ -189,11 +189,16 @@ def policy_for(case) -> SlaPolicy | None:
     return choose_policy(list(policies), priority=case.priority, tier=customer_tier(case))
 
 
-def _record_late(clock: CaseSla, metric: str, due_at, now) -> None:
-    SlaBreach.objects.get_or_create(
+def _record_late(clock: CaseSla, case, metric: str, due_at, now) -> None:
+    """A target met after its due time that the sweep had not caught yet: a breach, on the timeline too."""
+    from tillit.service.escalation import log_breach
+
+    record, created = SlaBreach.objects.get_or_create(
         case_id=clock.case_id, metric=metric, due_at=due_at,
         defaults={"breached_at": now, "policy": clock.policy, "actions": ["answered_late"]},
     )
+    if created:
+        log_breach(case, record)
 
 
 def _save(clock: CaseSla, case, calendar: Calendar) -> None:
@@ -261,7 +266,7 @@ def on_case_changed(case, *, now, old_status: str, old_priority: str) -> None:
                 (SlaMetric.RESOLUTION, clock.resolution_due_at, reach_resolution),
             ):
                 if reach(clock, now=now, calendar=calendar):
-                    _record_late(clock, metric, due, now)
+                    _record_late(clock, case, metric, due, now)
         _save(clock, case, calendar)
 
 
@@ -274,7 +279,7 @@ def on_first_response(case, *, now) -> None:
         calendar = calendar_of(clock.policy.calendar)
         due = clock.first_response_due_at
         if reach_first_response(clock, now=now, calendar=calendar):
-            _record_late(clock, SlaMetric.FIRST_RESPONSE, due, now)
+            _record_late(clock, case, SlaMetric.FIRST_RESPONSE, due, now)
         _save(clock, case, calendar)
 
 

@@ -36,6 +36,7 @@ from tillit.service.forms import (
     SupportForm,
 )
 from tillit.service.models import Attachment, CaseKind, CasePriority, CaseStatus, InboundStatus, Queue
+from tillit.service.proxies import client_ip
 
 PAGE_SIZE = 50
 SUPPORT_FORM_LIMIT = 5  # submissions per IP per window
@@ -350,12 +351,9 @@ def inbound_raw(request: HttpRequest, inbound_id: int) -> FileResponse:
 
 
 # --- the public web form -------------------------------------------------------------------------
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _rate_limited(request: HttpRequest) -> bool:
-    key = f"service:support-form:{_client_ip(request)}"
+    # Per visitor: behind a trusted reverse proxy that is X-Forwarded-For's client, not the proxy.
+    key = f"service:support-form:{client_ip(request)}"
     cache.add(key, 0, SUPPORT_FORM_WINDOW)
     try:
         count = cache.incr(key)
