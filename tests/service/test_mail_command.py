@@ -41,8 +41,11 @@ def test_ingest_a_maildir_twice(tmp_path, customers):
     assert "new cases: 2, joined: 1, duplicates: 0, rejected: 1" in out and "no sender" in out
     assert Case.objects.get(subject="Help").messages.count() == 2
     again = run(tmp_path / "Maildir")
-    assert "new cases: 0, joined: 0, duplicates: 3, rejected: 1" in again
-    assert InboundEmail.objects.filter(status="rejected").count() == 2
+    # The rejected message is a duplicate of its first record too: no second row, no second raw copy.
+    assert "new cases: 0, joined: 0, duplicates: 4, rejected: 0" in again and "no sender" not in again
+    [rejected] = InboundEmail.objects.filter(status="rejected")
+    assert len(list((tmp_path / "media" / "service" / "inbound").rglob("*.eml"))) == 1
+    assert rejected.raw_sha256 and rejected.message_id == "n4@fjord.no"
 
 
 def test_ingest_an_mbox(tmp_path, customers):

@@ -13,7 +13,8 @@
   thread, a message over ``MAX_MESSAGE_BYTES`` is rejected.
 - Idempotent by Message-ID (a message without one gets a digest of its bytes as its id).
 - Every message gets an ``InboundEmail`` row with its result; the raw bytes of a rejected message
-  (and of one that lost an attachment) are kept there for inspection.
+  (and of one that lost an attachment) are kept there for inspection. A rejected message is kept once:
+  the same bytes (SHA-256) or Message-ID again is answered as a duplicate of that record, with no new row.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ import hashlib
 import re
 from email import message_from_bytes, policy
 from email.message import EmailMessage as MailMessage
+from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -270,17 +273,57 @@ def _is_the_customer(case: Case, email: str) -> bool:
 
 # --- ingest --------------------------------------------------------------------------------------
 def _record(raw: bytes, *, status: str, reason: str = "", parsed: ParsedMail | None = None, source: str,
-            case: Case | None = None, keep_raw: bool = False, now=None) -> InboundEmail:
+            case: Case | None = None, keep_raw: bool = False, now=None, message_id: str = "",
+            digest: str = "") -> InboundEmail:
     row = InboundEmail(
         received_at=now or timezone.now(), status=status, reason=reason[:300], source=source[:60], size=len(raw),
-        message_id=(parsed.message_id if parsed else "")[:250], from_email=(parsed.from_email if parsed else "")[:254],
-        subject=(parsed.subject if parsed else "")[:300], case=case,
+        message_id=(parsed.message_id if parsed else message_id)[:250],
+        from_email=(parsed.from_email if parsed else "")[:254], subject=(parsed.subject if parsed else "")[:300],
+        case=case, raw_sha256=digest,
     )
     if keep_raw:
         stamp = (now or timezone.now()).strftime("%Y%m%dT%H%M%S")
         row.raw.save(f"{stamp}-{hashlib.sha256(raw).hexdigest()[:16]}.eml", ContentFile(raw), save=False)
-    row.save()
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:
+        if row.raw:
+            row.raw.delete(save=False)  # no orphaned copy of a message another worker just kept
+        raise
     return row
+
+
+def _message_id_of(raw: bytes) -> str:
+    """The Message-ID of a message too broken to parse, if its headers still name one."""
+    try:
+        ids = _ids(str(BytesHeaderParser(policy=policy.compat32).parsebytes(raw[:256 * 1024]).get("Message-ID", "")))
+    except Exception:  # noqa: BLE001 — an unreadable header block has no id
+        return ""
+    return ids[0] if ids else ""
+
+
+def _earlier_rejection(digest: str, message_id: str) -> InboundEmail | None:
+    same = Q(raw_sha256=digest)
+    if message_id:
+        same |= Q(message_id=message_id)
+    return InboundEmail.objects.filter(same, status=InboundStatus.REJECTED).order_by("received_at", "pk").first()
+
+
+def _reject(raw: bytes, reason: str, *, parsed: ParsedMail | None = None, source: str, now) -> IngestResult:
+    """Keep a rejected message once: the same bytes or Message-ID again is a duplicate of the first record."""
+    digest = hashlib.sha256(raw).hexdigest()
+    message_id = parsed.message_id if parsed else _message_id_of(raw)
+    earlier = _earlier_rejection(digest, message_id)
+    if earlier is None:
+        try:
+            row = _record(raw, status=InboundStatus.REJECTED, reason=reason, parsed=parsed, source=source,
+                          keep_raw=True, now=now, message_id=message_id, digest=digest)
+        except IntegrityError:  # the same bytes were rejected by another worker a moment ago
+            earlier = _earlier_rejection(digest, message_id)
+        else:
+            return IngestResult(InboundStatus.REJECTED, reason, inbound=row)
+    return IngestResult(InboundStatus.DUPLICATE, _("Already received."), inbound=earlier)
 
 
 def _queue_for(parsed: ParsedMail) -> Queue | None:
@@ -297,13 +340,11 @@ def ingest_email(raw: bytes, *, source: str = "webhook", now=None) -> IngestResu
     if len(raw) > MAX_MESSAGE_BYTES:
         reason = _("The message is %(size)d MB; the limit is %(limit)d MB.") % {
             "size": len(raw) // (1024 * 1024), "limit": MAX_MESSAGE_BYTES // (1024 * 1024)}
-        row = _record(raw, status=InboundStatus.REJECTED, reason=reason, source=source, keep_raw=True, now=now)
-        return IngestResult(InboundStatus.REJECTED, reason, inbound=row)
+        return _reject(raw, reason, source=source, now=now)
     try:
         parsed = parse_message(raw)
     except Rejected as exc:
-        row = _record(raw, status=InboundStatus.REJECTED, reason=str(exc), source=source, keep_raw=True, now=now)
-        return IngestResult(InboundStatus.REJECTED, str(exc), inbound=row)
+        return _reject(raw, str(exc), source=source, now=now)
 
     from tillit.marketing.email.tracking import unsubscribe_from_mail
 
@@ -341,9 +382,7 @@ def ingest_email(raw: bytes, *, source: str = "webhook", now=None) -> IngestResu
         return IngestResult(InboundStatus.DUPLICATE, _("Already received."),
                             case=existing.case if existing else None, inbound=row)
     except DomainError as exc:
-        row = _record(raw, status=InboundStatus.REJECTED, reason=exc.message, parsed=parsed, source=source,
-                      keep_raw=True, now=now)
-        return IngestResult(InboundStatus.REJECTED, exc.message, inbound=row)
+        return _reject(raw, exc.message, parsed=parsed, source=source, now=now)
     status, case, message = result
     lost_something = len(kept) < len(parsed.attachments)
     result_row = _record(raw, status=status, reason="; ".join(notes), parsed=parsed, source=source, case=case,

@@ -284,6 +284,8 @@ class InboundEmail(models.Model):
     source = models.CharField(_("came in via"), max_length=60, blank=True)
     size = models.PositiveIntegerField(_("size (bytes)"), default=0)
     raw = models.FileField(_("raw message"), upload_to="service/inbound/%Y/%m/", blank=True)
+    # SHA-256 of the raw bytes of a rejected message: the same message again is a duplicate, not a second copy.
+    raw_sha256 = models.CharField(max_length=64, blank=True, default="")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -291,6 +293,10 @@ class InboundEmail(models.Model):
         verbose_name = _("inbound email")
         verbose_name_plural = _("inbound email")
         indexes = [models.Index(fields=["status", "-received_at"], name="inbound_status_time")]
+        constraints = [
+            models.UniqueConstraint(fields=["raw_sha256"], name="inbound_rejected_once",
+                                    condition=models.Q(status="rejected") & ~models.Q(raw_sha256="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.status} {self.message_id}"
