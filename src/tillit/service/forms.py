@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tillit.core.errors import DomainError
 from tillit.interactions.models import Channel
+from tillit.people.forms import OrganizationField, organization_label
 from tillit.people.models import Person
 from tillit.service import selectors
 from tillit.service.models import (
@@ -112,18 +113,27 @@ class QueueForm(DomainErrorsMixin, forms.ModelForm):
 
 
 class RuleForm(DomainErrorsMixin, forms.ModelForm):
+    # Typed with suggestions (people:organization_options), not a dropdown of every organisation;
+    # resolves only to an organisation the actor may see.
+    organization = OrganizationField(
+        label=_("Organisation"), required=False,
+        widget=forms.TextInput(attrs={"list": "organization-options", "autocomplete": "off",
+                                      "placeholder": _("Any organisation")}))
+
     class Meta:
         model = AssignmentRule
         fields = ["name", "position", "is_active", "kind", "channel", "keyword", "organization", "queue",
                   "assignee"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actor=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["organization"].actor = actor
+        if self.instance.pk and not self.is_bound:
+            self.initial["organization"] = organization_label(self.instance.organization)
         self.fields["assignee"].queryset = selectors.service_agents()
         self.fields["queue"].queryset = Queue.objects.filter(is_active=True)
         self.fields["kind"].choices = [("", _("Any kind")), *CaseKind.choices]
         self.fields["channel"].choices = [("", _("Any channel")), *Channel.choices]
-        self.fields["organization"].empty_label = _("Any organisation")
         self.fields["queue"].empty_label = _("No queue (agent only)")
         self.fields["assignee"].empty_label = _("Nobody (the queue decides)")
 

@@ -307,7 +307,7 @@ def rule_edit(request: HttpRequest, rule_id: int | None = None) -> HttpResponse:
     if not _is_admin(request.user):
         raise PermissionDenied(_("Only administrators can change queues and rules."))
     rule = selectors.rule_get(rule_id=rule_id) if rule_id else None
-    form = RuleForm(request.POST or None, instance=rule)
+    form = RuleForm(request.POST or None, instance=rule, actor=request.user)
     if request.method == "POST" and request.POST.get("delete") and rule is not None:
         queues.rule_delete(actor=request.user, rule=rule)
         messages.success(request, _("Rule deleted."))
