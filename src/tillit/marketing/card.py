@@ -3,7 +3,8 @@
 Complements the card's own "Email engagement" (totals) and "Interests" (topics, content counts):
 per campaign — emails sent/opened/clicked and website touches; the segments of active campaigns and
 the static lists the person is in; and how they read — time on page and scroll depth per page.
-A fixed number of queries whatever the person's history (at most 7).
+A fixed number of queries whatever the person's history (at most 7; fewer when the card's probe says a part
+has no rows at all).
 """
 
 from __future__ import annotations
@@ -22,26 +23,45 @@ READS_SCANNED = 300
 TOP_PAGES = 6
 
 
-def panel(actor, *, person=None, organization=None) -> dict | None:
+def probes(*, person_id=None, organization_id=None) -> dict:
+    """Whether each part can have anything to show, asked by ``tillit.card.panels`` in one query for all panels."""
+    if person_id is None:
+        return {"campaigns": Interaction.objects.filter(organization_id=organization_id).exclude(campaign="")}
+    return {
+        "campaigns": Interaction.objects.filter(person_id=person_id).exclude(campaign=""),
+        "segments": Segment.objects.filter(campaigns__status=CampaignStatus.ACTIVE),
+        "lists": StaticListMember.objects.filter(person_id=person_id),
+        "reads": Interaction.objects.filter(person_id=person_id, kind=Kind.CONTENT_READ),
+        "visitors": Visitor.objects.filter(person_id=person_id),
+    }
+
+
+def panel(actor, *, person=None, organization=None, present=None) -> dict | None:
     if not actor.is_authenticated or not actor.is_staff_role:
         return None
     if person is None and organization is None:
         return None
+
+    def has(part: str) -> bool:  # False only when the probe found no rows at all: skip that query
+        return present is None or present.get(part, True)
+
     party = {"person": person} if person is not None else {"organization": organization}
-    campaigns = _campaigns(party)
+    campaigns = _campaigns(party) if has("campaigns") else []
     data = {
         "template": "marketing/_card_panel.html", "person": person, "organization": organization,
         "campaigns": campaigns, "segments": [], "lists": [], "pages": [], "visitors": 0, "first_seen": None,
     }
     if person is not None:
-        data["segments"] = _active_segments(person)
-        data["lists"] = [
-            m.static_list for m in
-            StaticListMember.objects.filter(person=person).select_related("static_list").order_by("static_list__name")
-        ]
-        data["pages"] = _reading(person)
-        seen = Visitor.objects.filter(person=person).aggregate(n=Count("id"), first=Min("first_seen"))
-        data["visitors"], data["first_seen"] = seen["n"], seen["first"]
+        data["segments"] = _active_segments(person) if has("segments") else []
+        if has("lists"):
+            data["lists"] = [
+                m.static_list for m in StaticListMember.objects.filter(person=person).select_related("static_list")
+                .order_by("static_list__name")
+            ]
+        data["pages"] = _reading(person) if has("reads") else []
+        if has("visitors"):
+            seen = Visitor.objects.filter(person=person).aggregate(n=Count("id"), first=Min("first_seen"))
+            data["visitors"], data["first_seen"] = seen["n"], seen["first"]
     if not (campaigns or data["segments"] or data["lists"] or data["pages"] or data["visitors"]):
         data["empty"] = True
     return data

@@ -12,12 +12,14 @@ from tillit.core.access import ensure_can_see
 from tillit.core.errors import NotFound
 from tillit.tasks import selectors
 from tillit.tasks.forms import QuickTaskForm
+from tillit.tasks.models import Task
 
 TEMPLATE = "tasks/_related_tasks.html"
 
 
-def related_panel(actor, *, person=None, organization=None, deal=None, today=None) -> dict:
-    """Open tasks on one record plus the quick-add form; one query (the record is already loaded)."""
+def related_panel(actor, *, person=None, organization=None, deal=None, today=None, tasks=None) -> dict:
+    """Open tasks on one record plus the quick-add form; one query (the record is already loaded), none
+    when ``tasks`` is given (the card knows from ``probes`` that there are none)."""
     if person is not None:
         target = ("person", person.pk)
     elif organization is not None:
@@ -27,7 +29,8 @@ def related_panel(actor, *, person=None, organization=None, deal=None, today=Non
     else:
         raise ValueError("related_panel needs a person, an organisation or a deal")
     today = today or timezone.localdate()
-    tasks = selectors.related_tasks(actor=actor, person=person, organization=organization, deal=deal)
+    if tasks is None:
+        tasks = selectors.related_tasks(actor=actor, person=person, organization=organization, deal=deal)
     for task in tasks:
         task.bucket = selectors.due_bucket(task, today)
     return {
@@ -40,10 +43,17 @@ def related_panel(actor, *, person=None, organization=None, deal=None, today=Non
     }
 
 
-def panel(actor, *, person=None, organization=None) -> dict | None:
+def probes(*, person_id=None, organization_id=None) -> dict:
+    """Any open task on the customer at all, whoever may see it (see ``tillit.card.panels``)."""
+    party = {"person_id": person_id} if person_id is not None else {"organization_id": organization_id}
+    return {"open": Task.objects.filter(done_at__isnull=True, **party)}
+
+
+def panel(actor, *, person=None, organization=None, present=None) -> dict | None:
     if person is None and organization is None:
         return None
-    return related_panel(actor, person=person, organization=organization)
+    none_open = present is not None and not present.get("open", True)
+    return related_panel(actor, person=person, organization=organization, tasks=[] if none_open else None)
 
 
 def resolve_target(actor, *, person_id=None, organization_id=None, deal_id=None) -> dict:
