@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from tillit.card.charts import month_bars_svg
 from tillit.card.forms import OUTCOMES
-from tillit.interactions.models import Channel, Direction, Kind
+from tillit.card.selectors import choice_labels
 
 register = template.Library()
 
@@ -19,45 +19,18 @@ CHANNEL_MARKS = {
 }
 
 
-# Choice labels per language, built once: ``get_kind_display`` hashes every choice on each call, which
-# was a tenth of a card page's time (the timeline shows 20 rows, 4 labels each).
-_LABELS: dict[tuple[str, str], dict[str, str]] = {}
-_CHOICES = {"channel": Channel, "kind": Kind, "direction": Direction}
-
-
-def _labels(name: str) -> dict[str, str]:
-    key = (name, get_language() or "")
-    labels = _LABELS.get(key)
-    if labels is None:
-        labels = _LABELS[key] = {str(value): str(label) for value, label in _CHOICES[name].choices}
-    return labels
-
-
-@register.filter
-def channel_label(value: str) -> str:
-    """What ``Interaction.get_channel_display`` says: the label, or the stored value if unknown."""
-    return _labels("channel").get(value, value)
-
-
-@register.filter
-def kind_label(value: str) -> str:
-    return _labels("kind").get(value, value)
-
-
-@register.filter
-def direction_label(value: str) -> str:
-    return _labels("direction").get(value, value)
+_OPTIONS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 @register.simple_tag
 def choice_options(name: str, selected: str = ""):
     """The ``<option>``s of the timeline's channel or kind filter (labels escaped, built per language)."""
     key = ("options:" + name, get_language() or "")
-    options = _LABELS.get(key)
+    options = _OPTIONS.get(key)
     if options is None:
-        options = _LABELS[key] = {
+        options = _OPTIONS[key] = {
             value: f'<option value="{escape(value)}"{{}}>{escape(label)}</option>'
-            for value, label in _labels(name).items()
+            for value, label in choice_labels(name).items()
         }
     return mark_safe("".join(o.format(" selected" if v == selected else "") for v, o in options.items()))
 
