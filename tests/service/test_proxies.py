@@ -1,5 +1,7 @@
 """The support form's per-visitor limit behind reverse proxies (TILLIT_TRUSTED_PROXIES)."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
@@ -20,7 +22,10 @@ def ip_of(remote: str, forwarded: str | None = None) -> str:
 
 
 @pytest.fixture
-def anonymous(client, db):
+def anonymous(client, db, settings):
+    # A cache of this test's own: the default file cache is shared with parallel workers (and their limits).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"support-form-{uuid.uuid4()}"}}
     cache.clear()
     client.logout()
     return client

@@ -1,5 +1,7 @@
 """Service pages: inbox, list, case page and its actions, queues, the public support form — per role."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -156,7 +158,10 @@ def test_the_inbound_log_is_for_the_service_team(login, actors):
 
 # --- the public support form ---------------------------------------------------------------------
 @pytest.fixture
-def anonymous(client):
+def anonymous(client, settings):
+    # A cache of this test's own: the default file cache is shared with parallel workers (and their limits).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                                   "LOCATION": f"support-form-{uuid.uuid4()}"}}
     cache.clear()
     client.logout()
     return client
