@@ -637,6 +637,17 @@ def load_demo(*, seed: int = 7, persons: int = 300, organizations: int = 60, int
         User.objects.bulk_create(list(builder.users.values()))
         Organization.objects.bulk_create([o for o, _, _ in builder.orgs], batch_size=500)
         Person.objects.bulk_create([p.person for p in builder.plans], batch_size=500)
+        # The demo's people arrived over the years: each is created at the first interaction planned for
+        # them, so "leads created in a period" means something. created_at is auto_now_add (bulk_create
+        # stamps it now); bulk_update writes the planned date.
+        first_seen: dict[int, datetime] = {}
+        for item in interactions:
+            if item.person is not None:
+                pk = item.person.pk
+                first_seen[pk] = min(first_seen.get(pk, item.occurred_at), item.occurred_at)
+        for plan in builder.plans:
+            plan.person.created_at = first_seen.get(plan.person.pk, builder.now)
+        Person.objects.bulk_update([p.person for p in builder.plans], ["created_at"], batch_size=500)
         Identity.objects.bulk_create(builder.identities, batch_size=1000)
         Affiliation.objects.bulk_create(builder.affiliations, batch_size=1000)
         Consent.objects.bulk_create(builder.consents, batch_size=1000)

@@ -13,8 +13,6 @@ import importlib
 import random
 from decimal import Decimal
 
-from django.db.models import Min, OuterRef, Subquery
-
 from tillit.demo import content as c
 from tillit.demo.names import COUNTRIES
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
@@ -268,13 +266,6 @@ def build(builder, say) -> dict[str, int]:
             1 for i in w.interactions if i.payload.get("site") == site.pk)
     TrackingSite.objects.bulk_update(sites, ["accepted_events"])
     Interaction.objects.bulk_create(w.interactions, batch_size=2000)
-
-    # The demo's people arrived over the years: give them the date of their first interaction, so
-    # "leads created in a period" (attribution, campaign leads) means something.
-    first = Interaction.objects.filter(person=OuterRef("pk")).order_by().values("person").annotate(
-        m=Min("occurred_at")).values("m")[:1]
-    Person.objects.filter(pk__in=[p.pk for p in persons]).update(created_at=Subquery(first))
-    Person.objects.filter(pk__in=[p.pk for p in persons], created_at__isnull=True).update(created_at=now)
 
     counts = {"campaigns": len(campaigns), "tracking sites": len(sites), "website visitors": len(visitors)
               + len(anon_visitors), "anonymous web events": len(w.events),

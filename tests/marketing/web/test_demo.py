@@ -28,3 +28,31 @@ def test_demo_builds_campaigns_visits_and_leads_and_deletes_them():
 
     delete_demo_data()
     assert not Campaign.objects.exists() and not TrackingSite.objects.exists() and not Visitor.objects.exists()
+
+
+def test_demo_people_are_created_at_their_first_planned_interaction_the_same_every_time():
+    from django.db.models import Min
+
+    from tillit.interactions.models import Interaction
+    from tillit.people.models import Person
+
+    def arrivals():
+        summary = load_demo(seed=5, persons=60, organizations=10, interactions_per_person=10, today=TODAY)
+        # The people demo's own interactions are written first; the module demos add theirs after.
+        planned = Interaction.objects.order_by("pk").values_list("pk", flat=True)[summary.interactions - 1]
+        first = dict(Interaction.objects.filter(pk__lte=planned, person__isnull=False).values("person")
+                     .annotate(m=Min("occurred_at")).values_list("person", "m"))
+        persons = list(Person.objects.filter(pk__in=first))
+        assert len(persons) == summary.persons
+        for person in persons:
+            assert person.created_at == first[person.pk], person
+        # Duplicates share an email address: the name and the date tell them apart.
+        return sorted((p.primary_email, p.first_name, p.last_name, p.created_at) for p in persons)
+
+    first_run = arrivals()
+    dates = [created for *_who, created in first_run]
+    # Spread over the years before "today", not all at load time.
+    assert min(dates) < dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    assert max(dates) <= dt.datetime(2026, 6, 15, tzinfo=dt.UTC)
+    delete_demo_data()
+    assert arrivals() == first_run
