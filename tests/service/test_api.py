@@ -163,6 +163,10 @@ def test_inbound_email_webhook(actors, customers):
     assert again.status_code == 200 and again.json()["status"] == "duplicate"
     bad = api.raw("/inbound-email", b"\r\n\r\n")
     assert bad.status_code == 422 and bad.json()["reason"]
+    # The provider retrying the rejected message gets a duplicate of the one kept record.
+    retried = api.raw("/inbound-email", b"\r\n\r\n")
+    assert retried.status_code == 200 and retried.json()["status"] == "duplicate"
+    assert retried.json()["inbound_id"] == bad.json()["inbound_id"]
     assert Case.objects.get().person == customers["kari"]
 
 
