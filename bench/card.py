@@ -10,8 +10,13 @@ random interactions, so people with more history are picked more often — the c
 desk actually sees). A warm-up pass over other persons runs first; each sampled person's card is
 then built for the first time (their rows may still have to come from disk or the OS cache),
 then the page, the raw query, and the card once more (``card_again``: everything cached).
-``--profile`` writes a pyinstrument report of 50 cards to bench/results/; ``--queries`` splits a
+``--profile`` writes a pyinstrument report of 50 pages to bench/results/; ``--queries`` splits a
 card's time into database and Python by replaying its statements through the bare driver.
+
+The page also shows the modules' panels (deals, order lines, quotes, tasks, cases, marketing).
+``--customer-records`` first gives every 20th person (id divisible by 20) an open deal, an open
+task and a case (open for two in three) — once; they are marked ``bench`` — and adds a third sample,
+*customers*: persons drawn from those, whose panels have rows to read.
 """
 
 from __future__ import annotations
@@ -58,6 +63,57 @@ def active_people(conn, target, n: int, rng: random.Random) -> list[int]:
     if target.vendor == "postgresql":
         conn.commit()
     return out
+
+
+RECORDS_EVERY = 20
+
+
+def add_customer_records(target) -> int:
+    """Deals, tasks and cases for every ``RECORDS_EVERY``-th person (once; marked ``bench``)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.db.models import Value
+    from django.db.models.functions import Mod
+    from django.utils import timezone
+
+    from tillit.accounts.models import User
+    from tillit.people.models import Person
+    from tillit.sales.models import Deal, Pipeline, Stage, StageOutcome
+    from tillit.service.models import Case, CaseStatus
+    from tillit.tasks.models import Task
+
+    if Deal.objects.filter(source="bench").exists():
+        return Deal.objects.filter(source="bench").count()
+    now = timezone.now()
+    today = timezone.localdate()
+    owner = User.objects.get(username="bench_admin")
+    with transaction.atomic():
+        pipeline, _ = Pipeline.objects.get_or_create(name="Bench pipeline")
+        stage = Stage.objects.filter(pipeline=pipeline, outcome=StageOutcome.OPEN).first() or Stage.objects.create(
+            pipeline=pipeline, name="Proposal", outcome=StageOutcome.OPEN)
+        people = list(Person.objects.annotate(rest=Mod("id", Value(RECORDS_EVERY))).filter(rest=0)
+                      .values_list("id", "owner_id", "team_id"))
+        deals, tasks, cases = [], [], []
+        for n, (pid, owner_id, team_id) in enumerate(people):
+            deals.append(Deal(title=f"Heat pump {pid}", pipeline=pipeline, stage=stage, value=Decimal("45000.00"),
+                              person_id=pid, owner_id=owner_id, team_id=team_id, source="bench",
+                              expected_close_date=today + dt.timedelta(days=n % 90)))
+            tasks.append(Task(title=f"Follow up {pid}", person_id=pid, assignee_id=owner_id or owner.pk,
+                              created_by=owner, due_date=today + dt.timedelta(days=n % 30 - 10)))
+            cases.append(Case(number=f"B-{pid}", subject=f"Question {pid}", person_id=pid, opened_at=now,
+                              status=CaseStatus.OPEN if n % 3 else CaseStatus.CLOSED))
+        Deal.objects.bulk_create(deals, batch_size=5000)
+        Task.objects.bulk_create(tasks, batch_size=5000)
+        Case.objects.bulk_create(cases, batch_size=5000)
+    if target.vendor == "postgresql":
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            for table in ("sales_deal", "tasks_task", "service_case"):
+                cursor.execute(f"ANALYZE {table}")
+    return len(deals)
 
 
 def time_calls(fn, ids: list[int]) -> list[float]:
@@ -114,6 +170,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--queries", action="store_true", help="time every SQL statement of 200 active cards")
+    parser.add_argument("--customer-records", action="store_true",
+                        help=f"give every {RECORDS_EVERY}th person a deal, a task and a case; sample them too")
     args = parser.parse_args()
 
     target = setup_django(args.database)
@@ -136,6 +194,11 @@ def main() -> None:
     uniform = valid(uniform_people(conn, target, args.samples + args.warmup, rng))
     active = valid(active_people(conn, target, args.samples, rng))
     warm, uniform = uniform[: args.warmup], uniform[args.warmup:]
+    samples = [("uniform", uniform), ("active", active)]
+    if args.customer_records:
+        say(f"  customer records: {add_customer_records(target):,} persons have a deal, a task and a case")
+        samples.append(("customers", valid([p - p % RECORDS_EVERY or RECORDS_EVERY for p in
+                                            uniform_people(conn, target, args.samples, rng)])))
 
     def card(pid):
         return customer_card(actor=admin, person_id=pid)
@@ -160,7 +223,7 @@ def main() -> None:
         time_calls(fn, warm)
     result = {"machine": machine(target), "size": sizes, "samples": len(uniform),
               "command": " ".join(["python", "bench/card.py", *sys.argv[1:]])}
-    for name, ids in (("uniform", uniform), ("active", active)):
+    for name, ids in samples:
         counts = []
         for pid in ids[:200]:
             counts.append(conn.execute(f"SELECT COUNT(*) FROM interactions_interaction WHERE person_id = {mark}",
@@ -194,7 +257,7 @@ def main() -> None:
         profiler = Profiler(interval=0.0002)
         profiler.start()
         for pid in active[:50]:
-            card(pid)
+            page(pid)
         profiler.stop()
         RESULTS_DIR.mkdir(exist_ok=True)
         out = RESULTS_DIR / f"card-profile-{target.vendor}-{size_label(sizes['people_person'])}.txt"
