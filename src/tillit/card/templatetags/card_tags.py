@@ -1,8 +1,11 @@
 """Small display helpers for the card templates."""
 
 from django import template
-from django.utils.html import escape
+from django.template.loader import get_template
+from django.utils import formats
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -33,6 +36,37 @@ def choice_options(name: str, selected: str = ""):
             for value, label in choice_labels(name).items()
         }
     return mark_safe("".join(o.format(" selected" if v == selected else "") for v, o in options.items()))
+
+
+# Rendered "Log activity" fields of unbound forms: (type, language, initial values) → HTML.
+_FORM_FIELDS: dict[tuple[str, str, str], str] = {}
+
+
+@register.simple_tag
+def log_form_fields(form):
+    """The log form's fields (``includes/form_fields.html``). An unbound form renders the same for every
+    person, and Django's widget templates cost a few milliseconds a card, so its HTML is kept per type,
+    language and initial values (the meeting's "when" changes every minute). A bound form (with errors)
+    is always rendered."""
+    if form.is_bound:
+        return get_template("includes/form_fields.html").render({"form": form})
+    key = (form.log_type, get_language() or "", repr(sorted(form.initial.items())))
+    html = _FORM_FIELDS.get(key)
+    if html is None:
+        if len(_FORM_FIELDS) > 200:  # old minutes of the meeting form
+            _FORM_FIELDS.clear()
+        html = _FORM_FIELDS[key] = get_template("includes/form_fields.html").render({"form": form})
+    return html
+
+
+@register.simple_tag
+def entry_time(value):
+    """A timeline entry's ``<time>``: the date and the clock in local time, the full date-time as a tooltip —
+    one conversion to local time per row instead of four ``date`` filters."""
+    local = template_localtime(value)
+    return format_html('<time class="when" datetime="{}" title="{}">{}<br>{}</time>', local.isoformat(),
+                       formats.date_format(local, "DATETIME_FORMAT"), formats.date_format(local, "SHORT_DATE_FORMAT"),
+                       f"{local.hour:02d}:{local.minute:02d}")
 
 
 @register.filter
