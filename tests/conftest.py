@@ -23,6 +23,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache(settings):
+    # Production uses a file cache in the data folder; parallel test workers would share it and see each
+    # other's rate limits and cached counts. Each test gets an empty in-memory cache of its own.
+    import uuid
+
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": uuid.uuid4().hex}
+    }
+
+
+@pytest.fixture(autouse=True)
 def _reset_language_and_time_zone():
     # A request as a user with a language or time zone activates it for the thread; the next test
     # starts in English and the default zone again, whichever test ran before it.

@@ -9,7 +9,7 @@ import json
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound, ValidationError
+from tillit.core.views import STALE_EDIT, found
 from tillit.interactions.models import Channel, Kind
 from tillit.marketing import selectors, services
 from tillit.marketing.forms import EmailImportForm, SegmentForm, StaticListForm
@@ -24,14 +25,6 @@ from tillit.marketing.models import Segment
 from tillit.marketing.rules import OP_LABELS, OPS, ORGANIZATION_ATTRS, PERSON_ATTRS
 
 PAGE_SIZE = 50
-CONFLICT = _("Someone else changed this while you were editing. Your changes are not saved; reload to see theirs.")
-
-
-def _found(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _manager_only(request: HttpRequest) -> None:
@@ -115,7 +108,7 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
                     services.segment_update(actor=request.user, segment=segment,
                                             expected_version=form.cleaned_data["version"], **form.service_fields())
             except Conflict:
-                form.add_error(None, CONFLICT)
+                form.add_error(None, STALE_EDIT)
                 status = 409
             except DomainError as exc:
                 form.add_domain_error(exc)
@@ -139,7 +132,7 @@ def segment_create(request: HttpRequest) -> HttpResponse:
 
 
 def segment_detail(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = _found(selectors.segment_get, actor=request.user, segment_id=segment_id)
+    segment = found(selectors.segment_get, actor=request.user, segment_id=segment_id)
     return _segment_form_page(request, segment)
 
 
@@ -164,14 +157,14 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
 @require_POST
 def segment_delete(request: HttpRequest, segment_id: int) -> HttpResponse:
     _manager_only(request)
-    segment = _found(selectors.segment_get, actor=request.user, segment_id=segment_id)
+    segment = found(selectors.segment_get, actor=request.user, segment_id=segment_id)
     services.segment_delete(actor=request.user, segment=segment)
     messages.success(request, _("Segment “%(name)s” is deleted.") % {"name": segment.name})
     return redirect("marketing:segment_list")
 
 
 def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
-    segment = _found(selectors.segment_get, actor=request.user, segment_id=segment_id)
+    segment = found(selectors.segment_get, actor=request.user, segment_id=segment_id)
     page = Paginator(selectors.members(actor=request.user, segment=segment), PAGE_SIZE).get_page(
         request.GET.get("page"))
     selectors.with_summaries([segment])
@@ -181,7 +174,7 @@ def segment_members(request: HttpRequest, segment_id: int) -> HttpResponse:
 
 
 def segment_export(request: HttpRequest, segment_id: int) -> StreamingHttpResponse:
-    segment = _found(selectors.segment_get, actor=request.user, segment_id=segment_id)
+    segment = found(selectors.segment_get, actor=request.user, segment_id=segment_id)
     return _members_csv(selectors.members(actor=request.user, segment=segment), f"segment-{slugify(segment.name)}")
 
 
@@ -236,7 +229,7 @@ def staticlist_index(request: HttpRequest) -> HttpResponse:
 
 
 def staticlist_detail(request: HttpRequest, list_id: int) -> HttpResponse:
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     form = StaticListForm(request.POST or None, initial={
         "name": static_list.name, "description": static_list.description, "version": static_list.version})
     status = 200
@@ -247,7 +240,7 @@ def staticlist_detail(request: HttpRequest, list_id: int) -> HttpResponse:
                 services.list_update(actor=request.user, static_list=static_list,
                                      expected_version=form.cleaned_data["version"], **form.service_fields())
             except Conflict:
-                form.add_error(None, CONFLICT)
+                form.add_error(None, STALE_EDIT)
             except DomainError as exc:
                 form.add_domain_error(exc)
             else:
@@ -271,11 +264,12 @@ def _list_page(request, static_list, *, form=None, import_form=None, report=None
 
 def staticlist_search(request: HttpRequest, list_id: int) -> HttpResponse:
     """People search for adding to the list (htmx)."""
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     q = request.GET.get("q", "").strip()[:200]
-    found = selectors.person_search(actor=request.user, q=q, static_list=static_list)
+    matches = selectors.person_search(actor=request.user, q=q, static_list=static_list)
     return render(request, "marketing/segments/list_detail.html#search_results",
-                  {"static_list": static_list, "found": found, "q": q, "can_manage": services.can_manage(request.user)})
+                  {"static_list": static_list, "found": matches, "q": q,
+                   "can_manage": services.can_manage(request.user)})
 
 
 def _person_ids(request) -> list[int]:
@@ -291,7 +285,7 @@ def _person_ids(request) -> list[int]:
 @require_POST
 def staticlist_add(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager_only(request)
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     try:
         added = services.list_add_persons(actor=request.user, static_list=static_list, person_ids=_person_ids(request))
     except DomainError as exc:
@@ -304,7 +298,7 @@ def staticlist_add(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def staticlist_remove(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager_only(request)
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     removed = services.list_remove_persons(actor=request.user, static_list=static_list,
                                            person_ids=_person_ids(request))
     messages.success(request, _("%(n)d removed from the list.") % {"n": removed})
@@ -314,7 +308,7 @@ def staticlist_remove(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def staticlist_freeze(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager_only(request)
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     try:
         segment = selectors.segment_get(actor=request.user, segment_id=int(request.POST.get("segment") or 0))
     except (NotFound, ValueError):
@@ -328,7 +322,7 @@ def staticlist_freeze(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def staticlist_import(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager_only(request)
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     import_form = EmailImportForm(request.POST, request.FILES)
     report = None
     if import_form.is_valid():
@@ -344,13 +338,13 @@ def staticlist_import(request: HttpRequest, list_id: int) -> HttpResponse:
 @require_POST
 def staticlist_delete(request: HttpRequest, list_id: int) -> HttpResponse:
     _manager_only(request)
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     services.list_delete(actor=request.user, static_list=static_list)
     messages.success(request, _("List “%(name)s” is deleted.") % {"name": static_list.name})
     return redirect("marketing:staticlist_index")
 
 
 def staticlist_export(request: HttpRequest, list_id: int) -> StreamingHttpResponse:
-    static_list = _found(selectors.static_list_get, actor=request.user, list_id=list_id)
+    static_list = found(selectors.static_list_get, actor=request.user, list_id=list_id)
     qs = selectors.static_list_members(actor=request.user, static_list=static_list)
     return _members_csv(qs, f"list-{slugify(static_list.name)}")

@@ -33,7 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, Team, User, Visibility
-from tillit.core.access import can_see, ensure_can_see, ensure_staff
+from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ensure_can_see, ensure_staff
 from tillit.core.errors import AccessDenied, Conflict, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.core.versioning import save_versioned
@@ -144,26 +144,6 @@ def _unique_cleaned(values: Iterable[str] | None, cleaner, field: str) -> list[t
     return [(raw, norm) for norm, raw in seen.items()]
 
 
-def _owner(actor: User, owner: Any) -> User | None:
-    """Check that ``actor`` may make ``owner`` the owner of a record (see the module docstring)."""
-    if owner is None:
-        return None
-    if not isinstance(owner, User):
-        raise ValidationError(_("Choose an employee as owner."), field="owner")
-    if not owner.is_active or not owner.is_staff_role:
-        raise ValidationError(_("The owner must be an active employee."), field="owner")
-    if owner.pk == actor.pk or actor.is_superuser or actor.role in (Role.ADMIN, Role.MANAGER):
-        return owner
-    scope = actor.effective_visibility
-    if scope == Visibility.ALL or (scope == Visibility.TEAM and actor.team_id and owner.team_id == actor.team_id):
-        return owner
-    raise AccessDenied(_("You can only make yourself the owner; ask a manager to hand it over."), field="owner")
-
-
-def _team(team: Any) -> Team | None:
-    if team is not None and not isinstance(team, Team):
-        raise ValidationError(_("Choose a team."), field="team")
-    return team
 
 
 def _default_owner_team(actor: User, owner: User | None, team: Team | None) -> tuple[User | None, Team | None]:
@@ -347,7 +327,7 @@ def person_create(
     clean_phones = _unique_cleaned(phones, clean_phone, "phones")
     if not (values["first_name"] or values["last_name"] or clean_emails or clean_phones):
         raise ValidationError(_("Give at least a name, an email address or a phone number."), field="first_name")
-    owner, team = _default_owner_team(actor, _owner(actor, owner), _team(team))
+    owner, team = _default_owner_team(actor, ensure_can_assign_owner(actor, owner), clean_team(team))
     if organization is not None:
         _ensure_visible(actor, organization)
     person = Person.objects.create(
@@ -435,12 +415,12 @@ def person_update(*, actor: User, person: Person, expected_version: int | None, 
     if "owner" in fields:
         owner = fields["owner"]
         if (owner.pk if owner else None) != person.owner_id:
-            _owner(actor, owner)
+            ensure_can_assign_owner(actor, owner)
             put("owner", owner)
             if "team" not in fields and owner is not None:
                 put("team", owner.team)
     if "team" in fields:
-        team = _team(fields["team"])
+        team = clean_team(fields["team"])
         if (team.pk if team else None) != person.team_id:
             put("team", team)
     if "emails" in fields:
@@ -517,7 +497,7 @@ def _organization_values(fields: Mapping[str, Any]) -> dict[str, Any]:
     if "custom_fields" in fields:
         values["custom_fields"] = _custom_fields(fields["custom_fields"])
     if "team" in fields:
-        values["team"] = _team(fields["team"])
+        values["team"] = clean_team(fields["team"])
     return values
 
 
@@ -536,7 +516,8 @@ def organization_create(*, actor: User, name: str, **fields) -> Organization:
     ensure_staff(actor)
     _reject_unknown(fields, ORGANIZATION_FIELDS - {"name"})
     values = _organization_values({"name": name, **fields})
-    owner, team = _default_owner_team(actor, _owner(actor, fields.get("owner")), values.pop("team", None))
+    owner = ensure_can_assign_owner(actor, fields.get("owner"))
+    owner, team = _default_owner_team(actor, owner, values.pop("team", None))
     organization = Organization.objects.create(**values, owner=owner, team=team)
     _ensure_still_visible(actor, organization)
     return organization
@@ -551,7 +532,7 @@ def organization_update(*, actor: User, organization: Organization, expected_ver
     if "owner" in fields:
         owner = fields["owner"]
         if (owner.pk if owner else None) != organization.owner_id:
-            values["owner"] = _owner(actor, owner)
+            values["owner"] = ensure_can_assign_owner(actor, owner)
             if "team" not in fields and owner is not None:
                 values["team"] = owner.team
     changed = []

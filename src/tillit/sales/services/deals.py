@@ -25,8 +25,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.accounts.models import Role, Team, User, Visibility
-from tillit.core.access import can_see, ensure_can_see, ensure_staff
+from tillit.accounts.models import Role, Team, User
+from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ensure_can_see, ensure_staff
 from tillit.core.errors import AccessDenied, Conflict, NotFound, ValidationError
 from tillit.core.money import clean_currency, parse_money, round_money
 from tillit.core.versioning import save_versioned
@@ -91,25 +91,6 @@ def _party(actor: User, person: Any, organization: Any) -> tuple[Person | None, 
     return person, organization
 
 
-def _owner(actor: User, owner: Any) -> User | None:
-    if owner is None:
-        return None
-    if not isinstance(owner, User):
-        raise ValidationError(_("Choose an employee as owner."), field="owner")
-    if not owner.is_active or not owner.is_staff_role:
-        raise ValidationError(_("The owner must be an active employee."), field="owner")
-    if owner.pk == actor.pk or actor.is_superuser or actor.role in (Role.ADMIN, Role.MANAGER):
-        return owner
-    scope = actor.effective_visibility
-    if scope == Visibility.ALL or (scope == Visibility.TEAM and actor.team_id and owner.team_id == actor.team_id):
-        return owner
-    raise AccessDenied(_("You can only make yourself the owner; ask a manager to hand it over."), field="owner")
-
-
-def _team(team: Any) -> Team | None:
-    if team is not None and not isinstance(team, Team):
-        raise ValidationError(_("Choose a team."), field="team")
-    return team
 
 
 def _pipeline_stage(pipeline: Any, stage: Any) -> tuple[Pipeline, Stage]:
@@ -215,8 +196,8 @@ def deal_create(*, actor: User, title: str, person: Person | None = None, organi
     currency = clean_currency(currency or settings.TILLIT_BASE_CURRENCY)
     rows = _products(products)
     amount = products_total(rows, currency) if value in (None, "") and rows else _value(value)
-    owner = _owner(actor, owner)
-    team = _team(team)
+    owner = ensure_can_assign_owner(actor, owner)
+    team = clean_team(team)
     if owner is None and team is None:
         owner = actor
     if owner is not None and team is None:
@@ -291,8 +272,11 @@ def deal_update(actor: User, deal: Deal, expected_version: int | None, *, now: d
             setattr(deal, name, _text(name, fields[name]))
             changed.append(name)
     if "owner" in fields or "team" in fields:
-        owner = _owner(actor, fields["owner"]) if "owner" in fields else deal.owner
-        team = _team(fields["team"]) if "team" in fields else (owner.team if owner and "owner" in fields else deal.team)
+        owner = ensure_can_assign_owner(actor, fields["owner"]) if "owner" in fields else deal.owner
+        if "team" in fields:
+            team = clean_team(fields["team"])
+        else:
+            team = owner.team if owner and "owner" in fields else deal.team
         deal.owner, deal.team = owner, team
         changed += ["owner", "team"]
         if not can_see(actor, deal) and not (actor.is_superuser or actor.role in (Role.ADMIN, Role.MANAGER)):

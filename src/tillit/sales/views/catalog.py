@@ -3,34 +3,26 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
+from tillit.core.errors import AccessDenied, Conflict, DomainError
+from tillit.core.views import STALE_EDIT, found
 from tillit.sales.forms_catalog import CustomerGroupForm, GroupMemberForm, PriceForm, PriceListForm, ProductForm
 from tillit.sales.selectors import catalog as selectors
 from tillit.sales.services import catalog as services
 
 PAGE_SIZE = 50
-CONFLICT = _("Someone else changed this while you were editing. Your changes are not saved; reload to see theirs.")
-
-
-def _found(getter, **kwargs):
-    try:
-        return getter(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
 
 
 def _editor_only(request: HttpRequest) -> None:
     try:
         services.ensure_catalog_editor(request.user)
     except AccessDenied as exc:
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(exc.message) from None
 
 
@@ -67,7 +59,7 @@ def product_create(request: HttpRequest) -> HttpResponse:
 
 def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
     _editor_only(request)
-    product = _found(selectors.product_get, actor=request.user, product_id=product_id)
+    product = found(selectors.product_get, actor=request.user, product_id=product_id)
     form = ProductForm(request.POST or None, product=product)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -75,7 +67,7 @@ def product_edit(request: HttpRequest, product_id: int) -> HttpResponse:
             services.product_update(actor=request.user, product=product,
                                     expected_version=form.cleaned_data["version"], **form.service_fields())
         except Conflict:
-            form.add_error(None, CONFLICT)
+            form.add_error(None, STALE_EDIT)
             status = 409
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -105,7 +97,7 @@ def customer_group_list(request: HttpRequest) -> HttpResponse:
 
 
 def customer_group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
-    group = _found(selectors.customer_group_get, actor=request.user, group_id=group_id)
+    group = found(selectors.customer_group_get, actor=request.user, group_id=group_id)
     can_edit = services.can_edit_catalog(request.user)
     form = GroupMemberForm(request.POST or None, actor=request.user)
     if request.method == "POST":
@@ -128,7 +120,7 @@ def customer_group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
 @require_POST
 def customer_group_remove(request: HttpRequest, group_id: int) -> HttpResponse:
     _editor_only(request)
-    group = _found(selectors.customer_group_get, actor=request.user, group_id=group_id)
+    group = found(selectors.customer_group_get, actor=request.user, group_id=group_id)
     org_id, person_id = request.POST.get("organization"), request.POST.get("person")
     services.customer_group_update(
         actor=request.user, group=group,
@@ -162,7 +154,7 @@ def price_list_create(request: HttpRequest) -> HttpResponse:
 
 def price_list_edit(request: HttpRequest, price_list_id: int) -> HttpResponse:
     _editor_only(request)
-    price_list = _found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
+    price_list = found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
     form = PriceListForm(request.POST or None, price_list=price_list)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -170,7 +162,7 @@ def price_list_edit(request: HttpRequest, price_list_id: int) -> HttpResponse:
             services.price_list_update(actor=request.user, price_list=price_list,
                                        expected_version=form.cleaned_data["version"], **form.service_fields())
         except Conflict:
-            form.add_error(None, CONFLICT)
+            form.add_error(None, STALE_EDIT)
             status = 409
         except DomainError as exc:
             form.add_domain_error(exc)
@@ -182,7 +174,7 @@ def price_list_edit(request: HttpRequest, price_list_id: int) -> HttpResponse:
 
 
 def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
-    price_list = _found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
+    price_list = found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
     form = PriceForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -206,7 +198,7 @@ def price_list_detail(request: HttpRequest, price_list_id: int) -> HttpResponse:
 @require_POST
 def price_remove(request: HttpRequest, price_list_id: int, product_id: int) -> HttpResponse:
     _editor_only(request)
-    price_list = _found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
-    product = _found(selectors.product_get, actor=request.user, product_id=product_id)
+    price_list = found(selectors.price_list_get, actor=request.user, price_list_id=price_list_id)
+    product = found(selectors.product_get, actor=request.user, product_id=product_id)
     services.price_remove(actor=request.user, price_list=price_list, product=product)
     return redirect("sales:price_list", price_list_id=price_list.pk)
