@@ -102,8 +102,11 @@ def _stage_to_move(request: HttpRequest, pipeline) -> tuple[Stage, int] | None:
     stage_id, _sep, direction = request.POST.get("move", "").partition(":")
     if not stage_id.isdigit() or direction not in ("up", "down"):
         return None
-    stage = Stage.objects.filter(pk=int(stage_id), pipeline=pipeline).first()
-    return (stage, -1 if direction == "up" else 1) if stage else None
+    try:
+        stage = selectors.stage_get(stage_id=int(stage_id))
+    except NotFound:
+        return None
+    return (stage, -1 if direction == "up" else 1) if stage.pipeline_id == pipeline.pk else None
 
 
 @require_POST
