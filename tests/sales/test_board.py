@@ -99,3 +99,16 @@ def test_keyboard_move_into_lost_asks_for_a_reason(board_deal, stages, actors, r
     page.locator("#board-status.ok").wait_for()
     deal = Deal.objects.get(pk=board_deal.pk)
     assert deal.stage == stages["Lost"] and deal.lost_reason == reason and deal.lost_note == "Went with oil"
+
+
+def test_enter_in_a_pipeline_field_saves_without_moving_a_stage(browser_login, actors, pipeline, stages):
+    page = browser_login(actors["admin"])
+    page.goto(f"/pipelines/{pipeline.pk}/")
+    before = list(pipeline.stages.order_by("position").values_list("name", flat=True))
+    name = page.locator("input[value='Lead']")
+    name.fill("Inbound lead")
+    name.press("Enter")
+    page.wait_for_url(f"**/pipelines/{pipeline.pk}/")
+    page.wait_for_load_state()
+    after = list(pipeline.stages.order_by("position").values_list("name", flat=True))
+    assert after == ["Inbound lead" if n == "Lead" else n for n in before]
