@@ -7,6 +7,7 @@ and ``rep_north2`` (sales, visibility own); team South: ``rep_south`` (sales); `
 
 import os
 import shutil
+import time
 
 import pytest
 from django.test import Client
@@ -111,7 +112,16 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1360, "height": 900})
     context.set_default_timeout(10_000)
     pg = context.new_page()
+    # On PostgreSQL a request the live server is still handling while the test database is emptied
+    # deadlocks the flush: before closing, wait until every request the page sent has its answer.
+    pending = set()
+    pg.on("request", lambda request: pending.add(request))
+    pg.on("requestfinished", lambda request: pending.discard(request))
+    pg.on("requestfailed", lambda request: pending.discard(request))
     yield pg
+    deadline = time.monotonic() + 10
+    while pending and time.monotonic() < deadline and not pg.is_closed():
+        pg.wait_for_timeout(50)
     context.close()
 
 
