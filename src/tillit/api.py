@@ -1,16 +1,32 @@
 """The REST API: one NinjaAPI at /api/v1/ that mounts each app's router.
 
 Authentication is a per-user bearer token (``Authorization: Bearer tlt_…``); a signed-in
-browser session also works so the docs page can try requests. Domain errors become JSON
-answers here, in one place.
+browser session also works so the docs page can try requests. Every error — the domain's, the
+framework's (authentication, unparsable bodies, schema validation, unknown query parameters) and
+unexpected failures — becomes the one documented JSON shape here, in one place:
+``{"code": …, "detail": …, "errors": [{"field": …, "reason": …}]}``.
 """
 
-from django.http import HttpRequest
+import logging
+
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaValidationError
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tillit.accounts.services import api_token_authenticate
+from tillit.core.api import (
+    STATUS_CODES,
+    error_body,
+    forbid_unknown_body_fields,
+    refuse_unknown_query_parameters,
+    schema_errors,
+)
 from tillit.core.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 
 class TokenAuth(HttpBearer):
@@ -40,12 +56,51 @@ api = NinjaAPI(
 )
 
 
+def _answer(request, status: int, code: str, detail: str, errors: list[dict] | None = None):
+    return api.create_response(request, error_body(code, detail, errors), status=status)
+
+
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    body = {"code": exc.code, "detail": exc.message}
-    if exc.errors:
-        body["errors"] = exc.errors
-    return api.create_response(request, body, status=exc.status)
+    return _answer(request, exc.status, exc.code, exc.message, exc.errors)
+
+
+@api.exception_handler(SchemaValidationError)
+def schema_validation_error(request, exc: SchemaValidationError):
+    errors = schema_errors(exc.errors)
+    if errors and errors[0]["field"] == "body" and len(errors) == 1:
+        detail = errors[0]["reason"]
+    else:
+        detail = _("Some fields are not valid: %(fields)s.") % {"fields": ", ".join(e["field"] for e in errors)}
+    return _answer(request, 422, "validation_error", detail, errors)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc: AuthenticationError):
+    return _answer(request, 401, "unauthorized",
+                   _("Send a valid API token: Authorization: Bearer tlt_… (or X-API-Key)."))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    if exc.status_code == 400 and str(exc).startswith("Cannot parse request body"):
+        return _answer(request, 400, "invalid_json", _("The body is not valid JSON."),
+                       [{"field": "body", "reason": _("The body is not valid JSON.")}])
+    return _answer(request, exc.status_code, STATUS_CODES.get(exc.status_code, "error"), str(exc))
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc: Http404):
+    return _answer(request, 404, "not_found", _("No such record, or not one you may see."))
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc: Exception):
+    # Logged like Django's own 500s; the client gets JSON, never the HTML error page.
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500,
+                                                                               "request": request})
+    return _answer(request, 500, "server_error",
+                   _("Something went wrong on our side. The error has been logged; try again in a moment."))
 
 
 def _mount_routers() -> None:
@@ -67,3 +122,5 @@ def _mount_routers() -> None:
 
 
 _mount_routers()
+refuse_unknown_query_parameters(api)
+forbid_unknown_body_fields(api)

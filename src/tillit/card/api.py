@@ -1,10 +1,12 @@
 """The card over the API: the same selectors as the pages, so both always agree."""
 
+from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from tillit.card import selectors
 from tillit.card.schemas import CardOut, LookupOut, OrganizationCardOut, TimelineOut
+from tillit.core.api import MAX_PAGE
 from tillit.core.errors import ValidationError
 
 router = Router(tags=["card"])
@@ -13,7 +15,10 @@ router = Router(tags=["card"])
 class TimelineQuery(Schema):
     channel: str = ""
     kind: str = ""
-    page: int = 1
+    # The paging of every list (``tillit.core.api.Paging``); a timeline answers ``has_next`` instead of a count.
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
+    page_size: int | None = Field(None, ge=1, le=100, description=(
+        f"Entries per page (default {settings.TILLIT_TIMELINE_PAGE_SIZE}, at most 100)."))
 
 
 class LookupQuery(Schema):

@@ -301,7 +301,7 @@ def organization_card(*, actor, organization_id: int) -> OrganizationCard:
 
 def timeline(
     *, actor, person: Person | int | None = None, organization: Organization | int | None = None,
-    channel: str = "", kind: str = "", page: int = 1,
+    channel: str = "", kind: str = "", page: int = 1, page_size: int | None = None,
 ) -> TimelinePage:
     """One page of a person's or an organisation's timeline, newest first.
 
@@ -330,7 +330,7 @@ def timeline(
             {a.person_id for a in _visible_affiliations(actor, organization, with_people=False) if a.is_current}
         )
         parts = _organization_parts(organization.pk, people_ids)
-    return _timeline_page(parts, channel=channel, kind=kind, page=page)
+    return _timeline_page(parts, channel=channel, kind=kind, page=page, page_size=page_size)
 
 
 def lookup(*, actor, q: str) -> list[Person]:
@@ -590,10 +590,11 @@ def _organization_parts(organization_id: int, people_ids: list[int]) -> list[Que
     return parts
 
 
-def _timeline_page(parts: list[QuerySet], *, channel: str, kind: str, page: int) -> TimelinePage:
+def _timeline_page(parts: list[QuerySet], *, channel: str, kind: str, page: int,
+                   page_size: int | None = None) -> TimelinePage:
     """Merge the newest rows of each part in one query: the inner ``UNION ALL`` of ordered, limited
     index range scans picks the page's ids, the outer select reads those rows with who handled them."""
-    size = settings.TILLIT_TIMELINE_PAGE_SIZE
+    size = page_size or settings.TILLIT_TIMELINE_PAGE_SIZE
     offset = (page - 1) * size
     want = offset + size + 1  # one extra tells whether there is a next page
     sliced = [

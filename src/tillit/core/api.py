@@ -1,9 +1,15 @@
-"""Shared pieces of the REST API: optimistic concurrency with ETag / If-Match."""
+"""Shared pieces of the REST API: optimistic concurrency with ETag / If-Match, the one error shape, the one
+paging scheme, and the check that refuses query parameters an operation does not know."""
 
 import re
+import typing
+from collections.abc import Iterator
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Field, Schema
+from ninja.pagination import PageNumberPagination
+from pydantic import BaseModel, create_model
 
 from tillit.core.errors import PreconditionRequired, ValidationError
 
@@ -30,3 +36,206 @@ def expected_version(request: HttpRequest, body_version: int | None) -> int | No
         _("Send the version you read (If-Match header or a version field) so changes are never lost."),
         field="version",
     )
+
+
+# --- the one error shape ----------------------------------------------------------------------------------------------
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large", 422: "validation_error",
+                428: "precondition_required", 429: "throttled", 500: "server_error"}
+
+
+def error_body(code: str, detail: str, errors: list[dict] | None = None) -> dict:
+    """``{"code", "detail", "errors": [{"field", "reason"}]}`` — every error of the API has this shape."""
+    return {"code": code, "detail": detail, "errors": list(errors or [])}
+
+
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def api_field_name(loc) -> str:
+    """pydantic's ``loc`` as the API names the field: ``("body", "payload", "lines", 1, "unit_price")`` →
+    ``lines[1].unit_price``; ``("query", "page")`` → ``page``. The source and the view's parameter name go;
+    so do the tags pydantic adds inside unions (``function-after[…]``)."""
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[2:]
+    elif parts and parts[0] in ("query", "path", "header", "cookie", "form", "file"):
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif _PLAIN_NAME.match(str(part)):
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+def _reason(error: dict) -> str:
+    kind = error.get("type", "")
+    if kind == "missing":
+        return _("Required.")
+    if kind == "extra_forbidden":
+        return _("Not a field of this request.")
+    if kind in ("model_attributes_type", "dict_type", "model_type"):
+        return _("Send a JSON object.")
+    return str(error.get("msg") or _("Not valid."))
+
+
+def schema_errors(errors: list[dict]) -> list[dict]:
+    """pydantic's errors as ``[{"field", "reason"}]``, one per field (a union reports each member; the first says
+    enough)."""
+    out, seen = [], set()
+    for error in errors:
+        field = api_field_name(error.get("loc", ()))
+        if field in seen:
+            continue
+        seen.add(field)
+        out.append({"field": field, "reason": _reason(error)})
+    return out
+
+
+# --- query parameters: documented ones only ---------------------------------------------------------------------------
+def _query_names(operation) -> set[str]:
+    names: set[str] = set()
+    for model in operation.models:
+        if getattr(model, "__ninja_param_source__", None) != "query":
+            continue
+        flat = getattr(model, "__ninja_flatten_map__", None) or {}
+        names.update(flat or model.model_fields)
+        for field in model.model_fields.values():
+            if field.alias:
+                names.add(field.alias)
+    return names
+
+
+def refuse_unknown_query_parameters(api) -> None:
+    """Every operation answers 422 naming the query parameters it does not know, instead of ignoring them (a typo
+    like ``?lifecycle=`` would otherwise silently list everything). Checked after authentication."""
+    # The bound routers hold the operations that answer (ninja clones each router's operations per mount).
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if getattr(operation, "_tillit_query_checked", False):
+                    continue
+                operation._tillit_query_checked = True
+                operation._get_values = _checked_get_values(operation._get_values, _query_names(operation))
+
+
+def _checked_get_values(get_values, allowed: set[str]):
+    def checked(request, path_params, temporal_response):
+        unknown = sorted(set(request.GET) - allowed)
+        if unknown:
+            reason = _("Not a query parameter of this operation.")
+            raise ValidationError(
+                _("Unknown query parameters: %(names)s.") % {"names": ", ".join(unknown)},
+                errors=[{"field": name, "reason": reason} for name in unknown],
+            )
+        return get_values(request, path_params, temporal_response)
+
+    return checked
+
+
+# --- request bodies: documented fields only ------------------------------------------------------------------------
+def _models_in(annotation) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _models_in(arg)
+
+
+def forbid_unknown_body_fields(api) -> None:
+    """Request bodies refuse fields they do not have (422 naming each), at every depth, and the document says so
+    (``additionalProperties: false``): a misspelt ``"is_activ": false`` must not be accepted as a no-op."""
+    done: set[type[BaseModel]] = set()
+
+    def forbid(model: type[BaseModel]) -> None:
+        if model in done:
+            return
+        done.add(model)
+        for field in model.model_fields.values():
+            for inner in _models_in(field.annotation):
+                forbid(inner)
+        # Leaves first: a model's validator embeds its fields' validators when it is built.
+        model.model_config = {**model.model_config, "extra": "forbid"}
+        model.model_rebuild(force=True)
+
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                for params in operation.models:
+                    if getattr(params, "__ninja_param_source__", None) != "body":
+                        continue
+                    for field in params.model_fields.values():
+                        for model in _models_in(field.annotation):
+                            forbid(model)
+                    params.model_rebuild(force=True)
+
+
+# --- paging: one scheme for every list ----------------------------------------------------------------------------
+MAX_PAGE = 100_000
+
+
+class Paging(PageNumberPagination):
+    """``?page=1&page_size=N`` on every list, answered as ``{"items": [...], "count": total}``.
+
+    The bounds are in the schema (page 1–100,000; page_size 1–the list's maximum), so a page past them is a 422
+    naming the parameter — not an offset the database cannot hold."""
+
+    def __init__(self, page_size: int = 50, max_page_size: int = 500, **kwargs):
+        super().__init__(page_size=page_size, max_page_size=max_page_size, **kwargs)
+        self.Input = create_model(
+            "PageQuery",
+            __base__=Schema,
+            page=(int, Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")),
+            page_size=(int, Field(page_size, ge=1, le=max_page_size,
+                                  description=f"Items per page (default {page_size}, at most {max_page_size}).")),
+        )
+
+
+# --- answers Django gives outside the API's views --------------------------------------------------------------------
+class JsonErrorsMiddleware:
+    """Under ``/api/`` every error is JSON in the one shape — also the answers Django gives before or after the API's
+    views run: an unknown path (``/api/v1/persons/`` with a trailing slash), a method the path does not have, a CSRF
+    refusal, a failure in a middleware. The pages keep their HTML error pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith("/api/") or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        return self._json(request, response)
+
+    def _json(self, request, response):
+        from django.http import JsonResponse
+        from django.urls import Resolver404, resolve
+
+        status = response.status_code
+        code = STATUS_CODES.get(status, "error")
+        if status == 404:
+            detail = _("No such endpoint: %(path)s.") % {"path": request.path}
+            trimmed = request.path.rstrip("/")
+            if trimmed != request.path:
+                try:
+                    resolve(trimmed)
+                except Resolver404:
+                    pass
+                else:
+                    detail = _("No such endpoint: %(path)s. Did you mean %(trimmed)s (without the slash)?") % {
+                        "path": request.path, "trimmed": trimmed}
+        elif status == 405:
+            detail = _("This path does not answer %(method)s; it answers %(allowed)s.") % {
+                "method": request.method, "allowed": response.get("Allow", "")}
+        elif status == 403:
+            detail = _("Your role may not use this.")
+        elif status >= 500:
+            detail = _("Something went wrong on our side. The error has been logged; try again in a moment.")
+        else:
+            detail = response.reason_phrase
+        answer = JsonResponse(error_body(code, detail), status=status)
+        if "Allow" in response:
+            answer["Allow"] = response["Allow"]
+        return answer

@@ -43,3 +43,10 @@ class Conflict(DomainError):
 class PreconditionRequired(DomainError):
     status = 428
     code = "precondition_required"
+
+
+class MalformedBody(DomainError):
+    """A request body that is not JSON at all (as opposed to JSON with wrong fields: 422)."""
+
+    status = 400
+    code = "invalid_json"

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from pydantic_core import from_json, to_json
 
-from tillit.core.errors import DomainError, NotFound, ValidationError
+from tillit.core.errors import DomainError, MalformedBody, NotFound, ValidationError
 from tillit.interactions import selectors, services
 from tillit.interactions.schemas import BatchIn, BatchOut, InteractionIn, InteractionOut, ItemResult, request_body
 from tillit.people.resolution import MissingRecord
@@ -48,7 +48,7 @@ def _json(request: HttpRequest, *, max_bytes: int | None = None):
     try:
         return from_json(raw or b"null")
     except ValueError:
-        raise ValidationError(_("The body is not valid JSON."), field="body") from None
+        raise MalformedBody(_("The body is not valid JSON."), field="body") from None
 
 
 @router.post(

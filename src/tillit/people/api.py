@@ -12,10 +12,10 @@ from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import STAFF_ROLES, Team, User
-from tillit.core.api import expected_version, set_etag
+from tillit.core.api import Paging, expected_version, set_etag
 from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.people import selectors, services
 from tillit.people.models import Affiliation, Organization, Person
@@ -110,7 +110,7 @@ def _person(actor: User, person_id: int) -> Person:
 
 # --- persons --------------------------------------------------------------------------------
 @router.get("/persons", response=list[PersonOut], summary="List and search persons")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_persons(request, filters: Query[PersonFilter]):
     return selectors.person_list(actor=request.user, **filters.model_dump()).prefetch_related(
         "identities", Prefetch("affiliations", Affiliation.objects.select_related("organization"))
@@ -209,7 +209,7 @@ def delete_role(request, role_id: int):
 
 # --- organisations --------------------------------------------------------------------------
 @router.get("/organizations", response=list[OrganizationOut], summary="List and search organisations")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_organizations(request, filters: Query[OrganizationFilter]):
     return selectors.organization_list(actor=request.user, **filters.model_dump())
 

@@ -10,10 +10,10 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import STAFF_ROLES, User
-from tillit.core.api import expected_version
+from tillit.core.api import Paging, expected_version
 from tillit.core.errors import NotFound, ValidationError
 from tillit.tasks import card, selectors, services
 from tillit.tasks.schemas import TaskFilter, TaskIn, TaskOut, TaskPatch
@@ -52,7 +52,7 @@ def _optional_version(request: HttpRequest) -> int | None:
 
 
 @router.get("/tasks", response=list[TaskOut], summary="List tasks (mine, created by me, my team; open/done/all)")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_tasks(request, filters: Query[TaskFilter]):
     data = filters.model_dump()
     if data["scope"] not in selectors.SCOPES:

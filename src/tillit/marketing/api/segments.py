@@ -10,8 +10,9 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from tillit.core.api import Paging
 from tillit.core.errors import Conflict
 from tillit.marketing import selectors, services
 from tillit.marketing.schemas import (
@@ -103,7 +104,7 @@ def count_segment(request, segment_id: int):
 
 
 @router.get("/segments/{int:segment_id}/members", response=list[MemberOut], summary="The members, paginated")
-@paginate(PageNumberPagination, page_size=100, max_page_size=1000)
+@paginate(Paging, page_size=100, max_page_size=1000)
 def segment_member_list(request, segment_id: int):
     segment = selectors.segment_get(actor=request.user, segment_id=segment_id)
     return segment_members(segment, actor=request.user).order_by("id")
@@ -150,7 +151,7 @@ def delete_static_list(request, list_id: int):
 
 
 @router.get("/static-lists/{int:list_id}/members", response=list[MemberOut], summary="The members, paginated")
-@paginate(PageNumberPagination, page_size=100, max_page_size=1000)
+@paginate(Paging, page_size=100, max_page_size=1000)
 def static_list_member_list(request, list_id: int):
     static_list = selectors.static_list_get(actor=request.user, list_id=list_id)
     return list_members(static_list, actor=request.user).order_by("id")

@@ -11,9 +11,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from tillit.core.errors import PreconditionRequired, ValidationError
+from tillit.core.api import Paging
+from tillit.core.errors import MalformedBody, PreconditionRequired, ValidationError
 from tillit.marketing.email import bounces, selectors, services
 from tillit.marketing.email.models import Mailing
 from tillit.marketing.email.schemas import (
@@ -69,7 +70,7 @@ def _get(request, mailing_id: int) -> Mailing:
 
 
 @router.get("/marketing/mailings", response=list[MailingOut], summary="List mailings")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(Paging, page_size=50, max_page_size=200)
 def list_mailings(request, status: str = "", q: str = ""):
     return selectors.mailing_list(actor=request.user, status=status, q=q).prefetch_related("segments", "static_lists")
 
@@ -170,7 +171,7 @@ def mailing_stats(request, mailing_id: int):
 
 @router.get("/marketing/mailings/{int:mailing_id}/messages", response=list[MessageOut],
             summary="One row per recipient (persons you may see)")
-@paginate(PageNumberPagination, page_size=100, max_page_size=500)
+@paginate(Paging, page_size=100, max_page_size=500)
 def mailing_messages(request, mailing_id: int, status: str = ""):
     mailing = selectors.mailing_get(actor=request.user, mailing_id=mailing_id)
     return selectors.message_list(actor=request.user, mailing=mailing, status=status)
@@ -188,7 +189,7 @@ def report_bounces(request):
         try:
             data = json.loads(request.body or b"null")
         except ValueError:
-            raise ValidationError(_("The body is not valid JSON."), field="body") from None
+            raise MalformedBody(_("The body is not valid JSON."), field="body") from None
         items = data if isinstance(data, list) else [data]
         parsed = []
         for item in items:

@@ -14,9 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.core.api import Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.money import round_money
 from tillit.marketing.web import attribution, selectors, services, tracking
@@ -171,7 +172,7 @@ def _campaign(actor, campaign_id: int):
 
 # --- campaigns --------------------------------------------------------------------------------
 @router.get("/marketing/campaigns", response=list[CampaignOut], summary="List campaigns")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_campaigns(request, filters: Query[CampaignFilter]):
     return selectors.campaign_list(actor=request.user, **filters.model_dump()).prefetch_related(
         "segments", "static_lists"

@@ -3,9 +3,9 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from tillit.core.api import expected_version, set_etag
+from tillit.core.api import Paging, expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
 from tillit.people.models import Organization, Person
 from tillit.sales.models import CustomerGroup
@@ -51,7 +51,7 @@ def _group_ref(group_id: int | None) -> CustomerGroup | None:
 
 # --- products -------------------------------------------------------------------------------
 @router.get("/products", response=list[ProductOut], summary="List and search products")
-@paginate(PageNumberPagination, page_size=100, max_page_size=500)
+@paginate(Paging, page_size=100, max_page_size=500)
 def list_products(request, filters: Query[ProductFilter]):
     return selectors.product_list(actor=request.user, **filters.model_dump())
 

@@ -11,11 +11,11 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import STAFF_ROLES, Team, User
 from tillit.core.access import ensure_staff
-from tillit.core.api import expected_version, set_etag
+from tillit.core.api import Paging, expected_version, set_etag
 from tillit.core.errors import Conflict, NotFound, ValidationError
 from tillit.interactions.models import Interaction, Kind
 from tillit.people import selectors as people_selectors
@@ -179,7 +179,7 @@ def _api_field(exc: ValidationError) -> ValidationError:
 
 
 @router.get("/deals", response=list[DealOut], summary="List deals you may see (filters, pagination)")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_deals(request, filters: Query[DealFilter]):
     return selectors.deal_list(actor=request.user, **filters.model_dump())
 

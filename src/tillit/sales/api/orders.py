@@ -3,10 +3,10 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import STAFF_ROLES, User
-from tillit.core.api import expected_version, set_etag
+from tillit.core.api import Paging, expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
 from tillit.people import selectors as people_selectors
 from tillit.sales.models import Order, Product
@@ -38,7 +38,7 @@ def _product(index: int, line: dict) -> Product | None:
 
 
 @router.get("/orders", response=list[OrderOut], summary="Orders you may see")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(Paging, page_size=50, max_page_size=200)
 def list_orders(request, filters: Query[OrderFilter]):
     return selectors.order_list(actor=request.user, **filters.model_dump()).prefetch_related("lines")
 

@@ -3,9 +3,9 @@
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
-from tillit.core.api import expected_version, set_etag
+from tillit.core.api import Paging, expected_version, set_etag
 from tillit.core.errors import NotFound, ValidationError
 from tillit.sales.models import Quote
 from tillit.sales.pdf import quote_pdf, quote_pdf_filename
@@ -44,7 +44,7 @@ def _fresh(request, quote_id: int, response: HttpResponse) -> Quote:
 
 
 @router.get("/quotes", response=list[QuoteOut], summary="Quotes you may see (status, mine, deal)")
-@paginate(PageNumberPagination, page_size=50, max_page_size=200)
+@paginate(Paging, page_size=50, max_page_size=200)
 def list_quotes(request, filters: Query[QuoteFilter]):
     return selectors.quote_list(actor=request.user, **filters.model_dump()).prefetch_related("lines")
 

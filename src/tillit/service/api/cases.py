@@ -10,11 +10,11 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import User
 from tillit.core.access import ensure_staff
-from tillit.core.api import expected_version
+from tillit.core.api import Paging, expected_version
 from tillit.core.errors import AccessDenied, NotFound, ValidationError
 from tillit.people.models import Organization, Person
 from tillit.people.selectors import organization_get, person_get
@@ -92,7 +92,7 @@ def _organization(actor, organization_id: int | None) -> Organization | None:
 
 # --- cases ---------------------------------------------------------------------------------------
 @router.get("/service/cases", response=list[CaseOut], summary="List cases (filters, pagination)")
-@paginate(PageNumberPagination, page_size=50, max_page_size=500)
+@paginate(Paging, page_size=50, max_page_size=500)
 def list_cases(request, filters: Query[CaseFilter]):
     ensure_staff(request.user)
     return selectors.case_list(actor=request.user, **filters.model_dump())

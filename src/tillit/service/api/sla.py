@@ -13,9 +13,10 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from tillit.accounts.models import Team, User
+from tillit.core.api import Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.service import reports, sla_config, surveys
 from tillit.service.models import Queue
@@ -322,7 +323,7 @@ def start_run(request: HttpRequest, survey_id: int):
 
 
 @router.get("/service/surveys/{survey_id}/answers", response=list[AnswerOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Paging, page_size=50)
 def list_answers(request: HttpRequest, survey_id: int):
     survey = _survey(request, survey_id)
     return surveys.answer_list(actor=request.user, survey=survey)
