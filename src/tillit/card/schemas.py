@@ -65,7 +65,7 @@ class OrganizationSummary(Schema):
     version: int
 
 
-class RoleOut(Schema):
+class CardRoleOut(Schema):
     id: int
     organization: OrganizationRef
     title: str
@@ -77,7 +77,7 @@ class RoleOut(Schema):
     is_current: bool
 
 
-class MemberOut(Schema):
+class CardMemberOut(Schema):
     id: int
     person: PersonRef
     title: str
@@ -89,7 +89,7 @@ class MemberOut(Schema):
     is_current: bool
 
 
-class IdentityOut(Schema):
+class CardIdentityOut(Schema):
     kind: str
     value: str
     display: str
@@ -108,7 +108,7 @@ class ConsentOut(Schema):
     is_active: bool
 
 
-class InteractionOut(Schema):
+class TimelineEntryOut(Schema):
     id: int
     channel: str
     kind: str
@@ -169,19 +169,19 @@ class TimelineOut(Schema):
     has_next: bool
     channel: str
     kind: str
-    entries: list[InteractionOut]
+    entries: list[TimelineEntryOut]
 
 
 class CardOut(Schema):
     person: PersonSummary
-    roles: list[RoleOut]
-    past_roles: list[RoleOut]
-    emails: list[IdentityOut]
-    phones: list[IdentityOut]
-    social: list[IdentityOut]
-    external_ids: list[IdentityOut]
+    roles: list[CardRoleOut]
+    past_roles: list[CardRoleOut]
+    emails: list[CardIdentityOut]
+    phones: list[CardIdentityOut]
+    social: list[CardIdentityOut]
+    external_ids: list[CardIdentityOut]
     consents: list[ConsentOut]
-    last_contact: InteractionOut | None
+    last_contact: TimelineEntryOut | None
     last_interaction: LastInteractionOut | None
     first_interaction_at: dt.datetime | None
     total_interactions: int
@@ -213,9 +213,9 @@ class CardOut(Schema):
 
 class OrganizationCardOut(Schema):
     organization: OrganizationSummary
-    people: list[MemberOut]
-    past_people: list[MemberOut]
-    last_contact: InteractionOut | None
+    people: list[CardMemberOut]
+    past_people: list[CardMemberOut]
+    last_contact: TimelineEntryOut | None
     total_interactions: int
     channel_counts: list[ChannelCountOut]
     activity_by_month: list[MonthCountOut]

@@ -38,7 +38,7 @@ class EvaluateIn(Schema):
     rules: dict[str, Any] = Field(default_factory=dict)
 
 
-class MemberOut(Schema):
+class SegmentMemberOut(Schema):
     id: int
     first_name: str
     last_name: str
@@ -52,7 +52,7 @@ class MemberOut(Schema):
 
 class EvaluateOut(Schema):
     count: int = Field(description="Members the caller may see")
-    sample: list[MemberOut]
+    sample: list[SegmentMemberOut]
 
 
 class CountOut(Schema):

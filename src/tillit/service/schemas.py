@@ -28,7 +28,7 @@ class AttachmentOut(Schema):
     size: int
 
 
-class MessageOut(Schema):
+class CaseMessageOut(Schema):
     id: int
     kind: str
     channel: str
@@ -77,7 +77,7 @@ class CaseOut(Schema):
 
 
 class CaseDetailOut(CaseOut):
-    messages: list[MessageOut] = []
+    messages: list[CaseMessageOut] = []
 
 
 class CaseIn(Schema):

@@ -20,9 +20,9 @@ from tillit.marketing.schemas import (
     CountOut,
     EvaluateIn,
     EvaluateOut,
-    MemberOut,
     PersonIds,
     SegmentIn,
+    SegmentMemberOut,
     SegmentOut,
     SegmentPatch,
     StaticListIn,
@@ -103,7 +103,7 @@ def count_segment(request, segment_id: int):
     return {"count": segment_members(segment, actor=request.user, now=now).count(), "counted_at": now}
 
 
-@router.get("/segments/{int:segment_id}/members", response=list[MemberOut], summary="The members, paginated")
+@router.get("/segments/{int:segment_id}/members", response=list[SegmentMemberOut], summary="The members, paginated")
 @paginate(Paging, page_size=100, max_page_size=1000)
 def segment_member_list(request, segment_id: int):
     segment = selectors.segment_get(actor=request.user, segment_id=segment_id)
@@ -150,7 +150,7 @@ def delete_static_list(request, list_id: int):
     return 204, None
 
 
-@router.get("/static-lists/{int:list_id}/members", response=list[MemberOut], summary="The members, paginated")
+@router.get("/static-lists/{int:list_id}/members", response=list[SegmentMemberOut], summary="The members, paginated")
 @paginate(Paging, page_size=100, max_page_size=1000)
 def static_list_member_list(request, list_id: int):
     static_list = selectors.static_list_get(actor=request.user, list_id=list_id)

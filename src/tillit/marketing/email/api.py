@@ -22,9 +22,9 @@ from tillit.marketing.email.schemas import (
     BounceIn,
     BounceOut,
     MailingIn,
+    MailingMessageOut,
     MailingOut,
     MailingPatch,
-    MessageOut,
     PreviewIn,
     PreviewOut,
     ScheduleIn,
@@ -169,7 +169,7 @@ def mailing_stats(request, mailing_id: int):
     }
 
 
-@router.get("/marketing/mailings/{int:mailing_id}/messages", response=list[MessageOut],
+@router.get("/marketing/mailings/{int:mailing_id}/messages", response=list[MailingMessageOut],
             summary="One row per recipient (persons you may see)")
 @paginate(Paging, page_size=100, max_page_size=500)
 def mailing_messages(request, mailing_id: int, status: str = ""):

@@ -132,7 +132,7 @@ class AudienceOut(Schema):
     recipients: int
 
 
-class MessageOut(Schema):
+class MailingMessageOut(Schema):
     id: int
     person_id: int
     email: str

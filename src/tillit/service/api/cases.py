@@ -24,11 +24,11 @@ from tillit.service.schemas import (
     CaseDetailOut,
     CaseFilter,
     CaseIn,
+    CaseMessageOut,
     CaseOut,
     CasePatch,
     InboundOut,
     MembersIn,
-    MessageOut,
     NoteIn,
     QueueIn,
     QueueOut,
@@ -144,7 +144,7 @@ def take_case(request, case_id: int, response: HttpResponse):
     return case
 
 
-@router.post("/service/cases/{int:case_id}/replies", response={201: MessageOut},
+@router.post("/service/cases/{int:case_id}/replies", response={201: CaseMessageOut},
              summary="Reply to the customer by email (optionally set waiting or resolved)")
 def reply(request, case_id: int, payload: ReplyIn):
     case = selectors.case_get(actor=request.user, case_id=case_id)
@@ -153,7 +153,7 @@ def reply(request, case_id: int, payload: ReplyIn):
     return 201, message
 
 
-@router.post("/service/cases/{int:case_id}/notes", response={201: MessageOut}, summary="Add an internal note")
+@router.post("/service/cases/{int:case_id}/notes", response={201: CaseMessageOut}, summary="Add an internal note")
 def note(request, case_id: int, payload: NoteIn):
     case = selectors.case_get(actor=request.user, case_id=case_id)
     return 201, services.case_add_note(actor=request.user, case=case, body=payload.body)
