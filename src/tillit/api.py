@@ -9,6 +9,7 @@ unexpected failures — becomes the one documented JSON shape here, in one place
 
 import logging
 
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -19,6 +20,7 @@ from ninja.security import APIKeyHeader, HttpBearer, django_auth
 from tillit.accounts.services import api_token_authenticate
 from tillit.core.api import (
     STATUS_CODES,
+    declare_error_responses,
     error_body,
     forbid_unknown_body_fields,
     refuse_unknown_query_parameters,
@@ -47,7 +49,12 @@ class TokenHeaderAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key or "")
 
 
-api = NinjaAPI(
+class TillitAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+
+
+api = TillitAPI(
     title="Tillit API",
     version="1",
     description="Every interaction with every customer, over every channel, in one log.",
@@ -92,6 +99,19 @@ def http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def not_found(request, exc: Http404):
     return _answer(request, 404, "not_found", _("No such record, or not one you may see."))
+
+
+@api.exception_handler(ProtectedError)
+@api.exception_handler(RestrictedError)
+def still_referenced(request, exc: ProtectedError):
+    # A delete the database refuses because other records still point here: the client's call, not our failure.
+    return _answer(request, 409, "conflict", _("Other records still refer to this one; it cannot be deleted."))
+
+
+@api.exception_handler(OverflowError)
+def number_out_of_range(request, exc: OverflowError):
+    # An id or number past what the database holds (2⁶³) names no record and fits no column.
+    return _answer(request, 422, "validation_error", _("A number is out of range."))
 
 
 @api.exception_handler(Exception)

@@ -239,3 +239,55 @@ class JsonErrorsMiddleware:
         if "Allow" in response:
             answer["Allow"] = response["Allow"]
         return answer
+
+
+# --- the document declares the errors ---------------------------------------------------------------------------------
+ERROR_SCHEMA = {
+    "title": "ErrorOut",
+    "type": "object",
+    "required": ["code", "detail", "errors"],
+    "properties": {
+        "code": {"type": "string", "description": "A stable code: validation_error, not_found, conflict, …"},
+        "detail": {"type": "string", "description": "A sentence for people."},
+        "errors": {"type": "array", "items": {
+            "type": "object", "required": ["field", "reason"],
+            "properties": {"field": {"type": "string", "description": "As the API names it: lines[1].unit_price"},
+                           "reason": {"type": "string"}}}},
+    },
+}
+_ERROR_STATUSES = {
+    400: "The body is not JSON (`invalid_json`).",
+    401: "No or unknown token (`unauthorized`).",
+    403: "Your role may not use this (`forbidden`).",
+    404: "No such record, or not one you may see (`not_found`).",
+    409: "A write based on a stale version, or one that contradicts the record's state (`conflict`).",
+    413: "The body is too large (`payload_too_large`).",
+    422: "Bad input; `errors` names each field or query parameter (`validation_error`).",
+    428: "A write without If-Match or a version (`precondition_required`).",
+}
+
+
+def declare_error_responses(schema: dict) -> dict:
+    """Every operation lists the error statuses it can answer, with the one error schema; statuses an operation
+    declares itself (a 409 with the record as it is now) are kept."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["ErrorOut"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            for status, description in _ERROR_STATUSES.items():
+                if status == 401 and not operation.get("security"):
+                    continue
+                if status in (400, 413) and "requestBody" not in operation and method != "post":
+                    continue
+                if status in (409, 428) and method == "get":
+                    continue
+                key = str(status)
+                if key in responses or status in responses:
+                    current = responses.get(key) or responses.get(status)
+                    content = current.get("content", {}).get("application/json", {})
+                    if content.get("schema", {}).get("type") == "object" and not content["schema"].get("properties"):
+                        content["schema"] = ref  # a bare ``dict`` declaration is the error shape
+                    continue
+                responses[key] = {"description": description, "content": {"application/json": {"schema": ref}}}
+    return schema

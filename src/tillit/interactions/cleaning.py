@@ -123,7 +123,7 @@ def _choice(field: str, allowed: frozenset):
     def check(value, errors):
         if not value:
             return None  # reported as "Required." (or allowed empty, for direction) below
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             errors.append({"field": field, "reason": _choices_reason(allowed)})
         return value
 

@@ -14,7 +14,7 @@ from tillit.sales.models import Deal
 class StageOut(Schema):
     id: int
     name: str
-    position: int
+    position: int = Field(ge=0, le=32767)
     probability: int
     outcome: str
     is_committed: bool
@@ -23,7 +23,7 @@ class StageOut(Schema):
 class PipelineOut(Schema):
     id: int
     name: str
-    position: int
+    position: int = Field(ge=0, le=32767)
     is_active: bool
     stages: list[StageOut]
 
@@ -49,7 +49,7 @@ class PipelineIn(Schema):
 class PipelinePatch(Schema):
     name: str | None = None
     is_active: bool | None = None
-    position: int | None = None
+    position: int | None = Field(None, ge=0, le=32767)
     stages: list[StageIn] | None = Field(
         None, description="The complete stage list in order: stages left out are deleted (refused if they have deals)"
     )

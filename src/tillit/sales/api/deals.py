@@ -213,7 +213,7 @@ def _moved_by(deal) -> str | None:
 def _conflict(request: HttpRequest, deal_id: int, exc: Conflict, response: HttpResponse):
     current = _deal(request.user, deal_id)
     set_etag(response, current)
-    body = {"code": exc.code, "detail": exc.message, "moved_by": _moved_by(current),
+    body = {"code": exc.code, "detail": exc.message, "errors": exc.errors, "moved_by": _moved_by(current),
             "deal": DealOut.from_orm(current).model_dump(mode="json")}
     return 409, body
 
@@ -308,7 +308,7 @@ def get_forecast(request, period: str = "quarter", group: str = "owner"):
 
 
 @router.get("/targets", response=list[TargetOut], summary="Sales targets you may see")
-def list_targets(request, period_kind: str = "", year: int | None = None):
+def list_targets(request, period_kind: str = "", year: int | None = Query(None, ge=1, le=9999)):
     ensure_can_forecast(request.user)
     qs = SalesTarget.objects.all()
     q = visible_owner_q(request.user)

@@ -1,0 +1,55 @@
+"""The API keeps the word of its OpenAPI document, checked by schemathesis over every operation the document has
+(an operation added later is covered without anyone adding it): generated requests — valid ones and invalid ones
+— as an administrator and as a sales rep, against records in the database. No server errors, every status is
+declared, every answer matches its schema. Fixed seed and a bounded number of examples per operation."""
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished
+from django.db import close_old_connections
+from django.test.utils import override_settings
+from hypothesis import HealthCheck, Phase, seed, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.core.test_api_access import world  # noqa: F401  (the records the requests name)
+from tillit.accounts.services import api_token_create
+from tillit.api import api
+from tillit.wsgi import application
+
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
+schema.app = application
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES = 6
+
+
+@pytest.fixture
+def in_process(settings):
+    # Like Django's test client: the WSGI app must not close the test's connection (and its transaction) after
+    # each request.
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(params=["admin", "rep_north"])
+def token(request, actors, world, in_process):  # noqa: F811
+    _, key = api_token_create(user=actors[request.param], name="contract")
+    return key
+
+
+@schema.parametrize()
+@seed(20261207)
+@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+          phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=list(HealthCheck))
+@override_settings(ALLOWED_HOSTS=["*"])
+def test_the_api_keeps_the_word_of_its_document(case, token, world):  # noqa: F811
+    for name in case.path_parameters or {}:
+        case.path_parameters[name] = world.for_path(name, case.path)
+    case.call_and_validate(headers={"Authorization": f"Bearer {token}", "If-Match": '"1"'}, checks=CHECKS)
