@@ -7,6 +7,7 @@ answers here, in one place.
 
 from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tillit.accounts.services import api_token_authenticate
@@ -31,12 +32,19 @@ class TokenHeaderAuth(APIKeyHeader):
         return TokenAuth().authenticate(request, key or "")
 
 
+class TillitSwagger(Swagger):
+    """Swagger UI inside Tillit's layout, from the static files django-ninja ships (no CDN: works offline)."""
+
+    template = "api/docs.html"
+
+
 api = NinjaAPI(
     title="Tillit API",
     version="1",
     description="Every interaction with every customer, over every channel, in one log.",
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     urls_namespace="api",
+    docs=TillitSwagger(settings={"persistAuthorization": True}),
 )
 
 
