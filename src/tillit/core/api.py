@@ -4,6 +4,7 @@ import re
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from ninja import Schema
 
 from tillit.core.errors import PreconditionRequired, ValidationError
 
@@ -30,3 +31,15 @@ def expected_version(request: HttpRequest, body_version: int | None) -> int | No
         _("Send the version you read (If-Match header or a version field) so changes are never lost."),
         field="version",
     )
+
+
+class PanelUserOut(Schema):
+    """An employee on a customer-card panel (owner, assignee)."""
+
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)
