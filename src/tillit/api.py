@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from tillit.accounts.services import api_token_authenticate
@@ -54,12 +55,19 @@ class TillitAPI(NinjaAPI):
         return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
 
 
+class TillitSwagger(Swagger):
+    """Swagger UI inside Tillit's layout, from the static files django-ninja ships (no CDN: works offline)."""
+
+    template = "api/docs.html"
+
+
 api = TillitAPI(
     title="Tillit API",
     version="1",
     description="Every interaction with every customer, over every channel, in one log.",
     auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
     urls_namespace="api",
+    docs=TillitSwagger(settings={"persistAuthorization": True}),
 )
 
 

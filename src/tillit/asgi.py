@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tillit.settings")
 application = get_asgi_application()
+
+from tillit.warmup import warm_up  # noqa: E402 - needs the configured Django above
+
+warm_up()

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "template_partials",
+    "ninja",  # its Swagger UI assets as static files: /api/v1/docs needs no CDN
     "django_tasks",
     "django_tasks_db",
     "tillit.core",

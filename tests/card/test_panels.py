@@ -20,8 +20,9 @@ def _comparable(panels: list[dict]) -> list[dict]:
 def _unprobed(actor, **party) -> list[dict]:
     from importlib import import_module
 
-    panels = [import_module(path).panel(actor, present=None, **party) for path in PANELS]
-    return [p for p in panels if p]
+    modules = [import_module(path) for path in PANELS]
+    panels = [(m.KEY, m.panel(actor, present=None, **party)) for m in modules]
+    return [{**p, "key": key} for key, p in panels if p]
 
 
 def test_a_customer_without_deals_tasks_or_cases_costs_one_query_for_all_panels(

@@ -72,6 +72,22 @@ def test_last_contact_is_the_newest_human_conversation_and_who_had_it(actors, ma
     assert (card.last_interaction.channel, card.last_interaction.kind) == ("web", "page_view")
 
 
+def test_a_merge_note_or_an_internal_note_is_not_the_last_interaction(actors, make_person, log):
+    from tillit.people.merge import person_merge
+
+    person, duplicate = make_person(), make_person(last_name="Nordman")
+    log(person=person, channel="phone", kind="call", handled_by=actors["rep_north"], minutes_ago=600)
+    log(person=person, channel="internal", kind="note", text="Decides with her partner", minutes_ago=60)
+    person_merge(actor=actors["admin"], survivor=person, other=duplicate)  # writes a merge note, now
+
+    card = customer_card(actor=actors["rep_north"], person_id=person.pk)
+
+    assert Interaction.objects.filter(person=person, kind="note").count() == 2
+    assert (card.last_interaction.channel, card.last_interaction.kind) == ("phone", "call")
+    assert card.activity.total == 3  # the notes still count and stay on the timeline
+    assert len(card.timeline.entries) == 3
+
+
 def test_counts_per_channel_are_sorted_largest_first(actors, make_person, log):
     person = make_person()
     for _ in range(3):

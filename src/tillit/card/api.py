@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from tillit.card import selectors
+from tillit.card.panels import card_panels, panels_by_key
 from tillit.card.schemas import CardOut, LookupOut, OrganizationCardOut, TimelineOut
 from tillit.core.api import MAX_PAGE
 from tillit.core.errors import ValidationError
@@ -30,8 +31,11 @@ class LookupQuery(Schema):
 @router.get("/persons/{person_id}/card", response=CardOut, summary="A person's customer card")
 def person_card(request, person_id: int):
     """Identity, roles, owner, consents, last contact, counts, interests, email engagement, activity
-    per month and the first page of the timeline."""
-    return selectors.customer_card(actor=request.auth, person_id=person_id)
+    per month, the modules' panels (open deals, owned products, open quotes, open tasks, open cases with
+    their SLA clocks, campaigns and audiences) and the first page of the timeline."""
+    card = selectors.customer_card(actor=request.auth, person_id=person_id)
+    card.panels = panels_by_key(card_panels(request.auth, person=card.person))
+    return card
 
 
 @router.get("/persons/{person_id}/timeline", response=TimelineOut, summary="A person's timeline, newest first")
@@ -43,7 +47,10 @@ def person_timeline(request, person_id: int, filters: Query[TimelineQuery]):
 @router.get("/organizations/{organization_id}/card", response=OrganizationCardOut,
             summary="An organisation's card")
 def organization_card(request, organization_id: int):
-    return selectors.organization_card(actor=request.auth, organization_id=organization_id)
+    """Facts, people, counts, the modules' panels and the first page of the timeline."""
+    card = selectors.organization_card(actor=request.auth, organization_id=organization_id)
+    card.panels = panels_by_key(card_panels(request.auth, organization=card.organization))
+    return card
 
 
 @router.get("/organizations/{organization_id}/timeline", response=TimelineOut,

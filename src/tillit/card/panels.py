@@ -1,9 +1,12 @@
 """Panels other modules add to the customer card (open deals, owned products, tasks, cases …).
 
-Each entry is a function ``panel(actor, *, person=None, organization=None, present=None) -> dict | None``:
-the dict holds ``template`` (included in the card's facts column, with the dict as ``panel``) and
-whatever that template needs; ``None`` shows nothing. A panel reads through its module's
-selectors with the actor's access, in a fixed number of queries (the card tests count them).
+Each entry is a module with ``KEY`` (its name in the card API's ``panels``), ``PanelOut`` (the ninja
+schema the API serialises the panel's data with; a globally unique class name) and a function
+``panel(actor, *, person=None, organization=None, present=None) -> dict | None``: the dict holds
+``template`` (included in the card's facts column, with the dict as ``panel``) and the data that
+template renders — the same data ``PanelOut`` reads, so the page and the API cannot drift; ``None``
+shows nothing. A panel reads through its module's selectors with the actor's access, in a fixed
+number of queries (the card tests count them).
 
 Most customers have no deals, tasks or cases, yet each panel's lists cost a query (about a
 millisecond each, mostly Django building the SQL). So before the panels run, the card asks in ONE
@@ -31,16 +34,27 @@ _PARTY_ID = -917_000_000_013
 _compiled: dict[tuple[str, str], tuple[str, list, list[tuple[str, str]]]] = {}
 
 
+def panel_modules() -> list:
+    return [import_module(path) for path in PANELS]
+
+
 def card_panels(actor, *, person=None, organization=None) -> list[dict]:
-    modules = [import_module(path) for path in PANELS]
+    """The panels in page order, each with its ``key``."""
+    modules = panel_modules()
     present = _probe(modules, person=person, organization=organization)
     panels = []
     for module in modules:
         found = None if present is None else present.get(module.__name__)
         panel = module.panel(actor, person=person, organization=organization, present=found)
         if panel:
-            panels.append(panel)
+            panels.append({**panel, "key": module.KEY})
     return panels
+
+
+def panels_by_key(panels: list[dict]) -> dict[str, dict | None]:
+    """``{key: panel data or None}`` for every registered panel: what the card API's ``panels`` holds."""
+    found = {panel["key"]: panel for panel in panels}
+    return {module.KEY: found.get(module.KEY) for module in panel_modules()}
 
 
 def _probe(modules, *, person=None, organization=None) -> dict[str, dict[str, bool]] | None:

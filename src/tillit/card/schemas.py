@@ -4,6 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 from ninja import Schema
+from pydantic import create_model
+
+from tillit.card.panels import panel_modules
 
 
 class UserRef(Schema):
@@ -172,6 +175,16 @@ class TimelineOut(Schema):
     entries: list[TimelineEntryOut]
 
 
+# One optional field per registered panel (``tillit.card.panels``), typed by the module's own schema: a
+# panel a module adds to the registry appears in the API and its OpenAPI document without touching this file.
+CardPanelsOut = create_model(
+    "CardPanelsOut",
+    __base__=Schema,
+    __doc__="The modules' panels on the card, as the page shows them (null: the panel shows nothing).",
+    **{module.KEY: (module.PanelOut | None, None) for module in panel_modules()},
+)
+
+
 class CardOut(Schema):
     person: PersonSummary
     roles: list[CardRoleOut]
@@ -192,6 +205,7 @@ class CardOut(Schema):
     top_products: list[TopItemOut]
     top_content: list[TopItemOut]
     activity_by_month: list[MonthCountOut]
+    panels: CardPanelsOut
     timeline: TimelineOut
 
     @staticmethod
@@ -219,6 +233,7 @@ class OrganizationCardOut(Schema):
     total_interactions: int
     channel_counts: list[ChannelCountOut]
     activity_by_month: list[MonthCountOut]
+    panels: CardPanelsOut
     timeline: TimelineOut
 
     @staticmethod

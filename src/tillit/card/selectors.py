@@ -38,6 +38,9 @@ ENGAGEMENT_KINDS = (
     Kind.PAGE_VIEW, Kind.CONTENT_READ, Kind.WEBINAR_WATCHED, Kind.VIDEO_WATCHED, Kind.FORM_SUBMITTED,
     Kind.EMAIL_CLICKED,
 )
+# Internal records (notes, merge notes, anything on the internal channel) are not contact with the
+# customer: they count in the totals and the timeline, never as the "last interaction".
+INTERNAL_KINDS = (Kind.NOTE,)
 TOP_N = 5
 # Interests are counted over this many of the person's latest engagement events.
 INTEREST_WINDOW = 5_000
@@ -501,7 +504,8 @@ def _activity(rows: QuerySet) -> Activity:
             per_month[row["bucket"]] += row["n"]
         if activity.first_at is None or row["first"] < activity.first_at:
             activity.first_at = row["first"]
-        if activity.last is None or row["last"] > activity.last.occurred_at:
+        internal = row["channel"] == Channel.INTERNAL or row["kind"] in INTERNAL_KINDS
+        if not internal and (activity.last is None or row["last"] > activity.last.occurred_at):
             activity.last = LastInteraction(channel=row["channel"], kind=row["kind"], occurred_at=row["last"])
         if _is_contact(row["channel"], row["kind"], row["handled"]) and (
             activity.last_contact_at is None or row["last"] > activity.last_contact_at

@@ -291,3 +291,15 @@ def declare_error_responses(schema: dict) -> dict:
                     continue
                 responses[key] = {"description": description, "content": {"application/json": {"schema": ref}}}
     return schema
+
+
+class PanelUserOut(Schema):
+    """An employee on a customer-card panel (owner, assignee)."""
+
+    id: int
+    username: str
+    name: str
+
+    @staticmethod
+    def resolve_name(obj) -> str:
+        return str(obj)

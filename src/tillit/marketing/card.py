@@ -9,9 +9,11 @@ has no rows at all).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Max, Min
+from ninja import Schema
 
 from tillit.interactions.models import Interaction, Kind
 from tillit.marketing.models import Segment, StaticListMember
@@ -21,6 +23,50 @@ EMAIL_KINDS = {Kind.EMAIL_SENT: "sent", Kind.EMAIL_OPENED: "opened", Kind.EMAIL_
 WEB_KINDS = {Kind.PAGE_VIEW, Kind.CONTENT_READ, Kind.VIDEO_WATCHED, Kind.WEBINAR_WATCHED, Kind.FORM_SUBMITTED}
 READS_SCANNED = 300
 TOP_PAGES = 6
+KEY = "marketing"
+
+
+class CardCampaignRefOut(Schema):
+    id: int
+    name: str
+    status: str
+
+
+class CardCampaignTouchOut(Schema):
+    """The customer's touches by one campaign code; ``campaign`` is null for a code no campaign has."""
+
+    code: str
+    campaign: CardCampaignRefOut | None
+    sent: int
+    opened: int
+    clicked: int
+    web: int
+    other: int
+    last: dt.datetime
+
+
+class CardAudienceOut(Schema):
+    id: int
+    name: str
+
+
+class CardReadingOut(Schema):
+    label: str
+    reads: int
+    seconds: int
+    scroll: int | None
+
+
+class CardMarketingPanelOut(Schema):
+    campaigns: list[CardCampaignTouchOut]
+    segments: list[CardAudienceOut]  # segments of active campaigns the person is in
+    lists: list[CardAudienceOut]  # static lists the person is on
+    pages: list[CardReadingOut]  # time on page, longest first
+    visitors: int
+    first_seen: dt.datetime | None
+
+
+PanelOut = CardMarketingPanelOut
 
 
 def probes(*, person_id=None, organization_id=None) -> dict:

@@ -255,3 +255,9 @@ def delete_organization(request, organization_id: int):
     organization = selectors.organization_get(actor=request.user, organization_id=organization_id)
     services.organization_delete(actor=request.user, organization=organization)
     return 204, None
+
+
+# Consents have their own module; they share this router (and its "people" tag).
+from tillit.people.api_consents import router as _consents_router  # noqa: E402
+
+router.add_router("/", _consents_router)

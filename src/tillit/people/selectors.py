@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
-from tillit.core.access import ensure_staff, restrict
+from tillit.core.access import can_see, ensure_staff, restrict
 from tillit.core.errors import NotFound
 from tillit.core.phones import looks_like_email, normalize_email, normalize_phone
-from tillit.people.models import Affiliation, Identity, IdentityKind, LifecycleStage, Organization, Person
+from tillit.people.models import Affiliation, Consent, Identity, IdentityKind, LifecycleStage, Organization, Person
 from tillit.people.services import main_affiliation_order
 
 _PHONEISH = re.compile(r"^[\d\s+().\-/]+$")
@@ -217,3 +217,18 @@ def owner_choices(*, actor: User) -> QuerySet[User]:
 def visible_organizations(*, actor: User) -> QuerySet[Organization]:
     ensure_staff(actor)
     return restrict(Organization.objects.all(), actor).order_by(Lower("name"), "id")
+
+
+def person_consents(*, actor: User, person_id: int) -> list[Consent]:
+    """A visible person's consents, active and withdrawn, by purpose and newest first (``NotFound`` otherwise)."""
+    person = person_get(actor=actor, person_id=person_id)
+    return list(Consent.objects.filter(person=person).order_by("purpose", "-given_at", "-id"))
+
+
+def consent_get(*, actor: User, consent_id: int) -> Consent:
+    """One consent of a person the actor may see, or ``NotFound``."""
+    ensure_staff(actor)
+    consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
+    if consent is None or not can_see(actor, consent.person):
+        raise NotFound(_("No such consent."))
+    return consent

@@ -5,16 +5,40 @@ The deal page includes ``tasks/_related_tasks.html`` with ``panel=related_panel(
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from ninja import Schema
 
 from tillit.core.access import ensure_can_see
+from tillit.core.api import PanelUserOut
 from tillit.core.errors import NotFound
 from tillit.tasks import selectors
 from tillit.tasks.forms import QuickTaskForm
 from tillit.tasks.models import Task
 
 TEMPLATE = "tasks/_related_tasks.html"
+KEY = "tasks"
+
+
+class CardTaskOut(Schema):
+    id: int
+    title: str
+    priority: str
+    due_date: dt.date | None
+    bucket: str  # "overdue", "today", "upcoming" or "nodate"
+    assignee: PanelUserOut
+    deal_id: int | None
+
+
+class CardTasksPanelOut(Schema):
+    """The customer's open tasks the caller may see (the card's quick-add form is the page's only)."""
+
+    tasks: list[CardTaskOut]
+
+
+PanelOut = CardTasksPanelOut
 
 
 def related_panel(actor, *, person=None, organization=None, deal=None, today=None, tasks=None) -> dict:
