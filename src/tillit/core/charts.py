@@ -126,7 +126,7 @@ def bar_chart_svg(
     extra_lines = max((len(lines_) for lines_ in labels), default=1) - 1
     bottom += LINE_PX * extra_lines
     height += LINE_PX * extra_lines
-    plot_w, plot_h = width - left - right, height - top - bottom
+    plot_h = height - top - bottom
 
     tops = []
     for i in range(len(categories)):
