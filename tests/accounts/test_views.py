@@ -74,3 +74,21 @@ def test_language_picker_names_each_language_in_itself(login, actors):
     client.post("/accounts/settings/", {"language": "sv", "time_zone": "Europe/Stockholm"})
     page = client.get("/accounts/settings/").content.decode()
     assert "Norsk (bokmål)" in page and "Dansk" in page and "English" in page
+
+
+def test_time_zone_choice_offers_the_nordic_zones_first_and_groups_the_rest(login, actors):
+    html = login(actors["rep_north"]).get("/accounts/settings/").content.decode()
+    select = html[html.index('name="time_zone"'):html.index("</select>", html.index('name="time_zone"'))]
+    groups = [part.split('"', 1)[0] for part in select.split('<optgroup label="')[1:]]
+    assert groups[0] == "Common" and "Europe" in groups and "America" in groups
+    first = select.split('<optgroup label="')[1]
+    assert '<option value="Europe/Oslo"' in first and '<option value="Europe/Stockholm"' in first
+    assert '<option value="America/Argentina/Buenos_Aires">Argentina / Buenos Aires</option>' in select
+    assert select.count('value="Europe/Oslo"') == 1  # not repeated in its region
+
+
+def test_time_zone_from_the_common_group_saves(login, actors):
+    client = login(actors["rep_north"])
+    client.post("/accounts/settings/", {"language": "da", "time_zone": "Europe/Copenhagen"})
+    actors["rep_north"].refresh_from_db()
+    assert actors["rep_north"].time_zone == "Europe/Copenhagen"

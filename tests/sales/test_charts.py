@@ -52,6 +52,25 @@ def test_many_categories_are_labelled_sparsely_and_small_counts_get_half_steps()
 
     labels = [f"{d:02d}.11 {h:02d}:00" for d in range(1, 4) for h in range(24)]
     svg = str(bar_chart_svg(labels, [Series("opens", "Opens", [1] * 71 + [2])]))
-    shown = [label for label in labels if f">{label}</text>" in svg]
+    shown = [label for label in labels if f">{label}</tspan>" in svg]
     assert labels[0] in shown and 5 <= len(shown) <= 12  # every k-th, not 72 overlapping labels
     assert ">1.5</text>" in svg and ">0.5</text>" in svg  # the axis of a count up to 2
+
+
+def test_every_bar_is_labelled_and_long_labels_wrap_with_the_full_text_in_a_tooltip():
+    import re
+
+    groups = ["Google Ads / spring heat pump campaign", "Newsletter", "Facebook retargeting for Oslo",
+              "Trade fair Lillestrøm 2026 visitors", "(direct)"]
+    svg = str(bar_chart_svg(groups, [Series(f"m{i}", f"Model {i}", [1, 2, 3, 4, 5]) for i in range(5)],
+                            width=520))
+    texts = re.findall(r'<text class="cat"[^>]*><title>(.*?)</title>(.*?)</text>', svg)
+    assert [title for title, _lines in texts] == [g.replace("/", "/") for g in groups]  # every group, in full
+    slot = (520 - 48 - 8) / 5
+    for _title, tspans in texts:
+        lines = re.findall(r"<tspan[^>]*>(.*?)</tspan>", tspans)
+        assert 1 <= len(lines) <= 2
+        assert all(len(line) * 6 <= slot for line in lines)  # never wider than its bar's slot
+    assert "Newsletter" in texts[1][1] and "…" in texts[0][1]
+    height = int(re.search(r'viewBox="0 0 \d+ (\d+)"', svg).group(1))
+    assert height > 260  # the bottom margin grew for the second line instead of cutting it off

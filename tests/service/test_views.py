@@ -278,3 +278,12 @@ def test_a_rejected_message_can_be_downloaded_whole_by_the_service_team(login, a
     assert response.status_code == 200 and b"".join(response.streaming_content) == raw
     assert response["Content-Type"] == "application/octet-stream"
     assert login(actors["rep_north"]).get(url).status_code == 403
+
+
+def test_empty_inbox_tells_a_sales_rep_why_and_what_to_do(actors, login):
+    html = login(actors["rep_north"]).get("/service/").content.decode()
+    assert 'data-testid="why-empty"' in html
+    assert "You see the cases of your own customers; the service team sees all of them." in html
+    assert "Open cases of my customers" in html
+    agent = login(actors["service"]).get("/service/").content.decode()
+    assert 'data-testid="why-empty"' not in agent and "No open cases are assigned to you" in agent

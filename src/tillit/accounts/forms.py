@@ -5,6 +5,25 @@ from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts.models import TIME_ZONE_CHOICES
 
+# The zones Tillit's users mostly live in, offered first; every other zone follows grouped by region.
+COMMON_TIME_ZONES = ("Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki", "Atlantic/Reykjavik",
+                     "Europe/London", "Europe/Berlin", "America/New_York", "Asia/Singapore")
+
+
+def _city(zone: str) -> str:
+    return zone.split("/", 1)[1].replace("_", " ").replace("/", " / ")
+
+
+def time_zone_choices() -> list:
+    """Common zones first, then one group per region ("Europe", "America", …) with the city names."""
+    valid = {zone for zone, _label in TIME_ZONE_CHOICES}
+    common = [(zone, f"{_city(zone)} ({zone.split('/')[0]})") for zone in COMMON_TIME_ZONES if zone in valid]
+    regions: dict[str, list] = {}
+    for zone, _label in TIME_ZONE_CHOICES:
+        if zone not in COMMON_TIME_ZONES:
+            regions.setdefault(zone.split("/")[0], []).append((zone, _city(zone)))
+    return [(_("Common"), common), *regions.items()]
+
 
 class PreferencesForm(forms.Form):
     # Each language in its own name, so someone who picked the wrong one can find their way back.
@@ -12,7 +31,7 @@ class PreferencesForm(forms.Form):
         label=_("Language"),
         choices=[(code, get_language_info(code)["name_local"].capitalize()) for code, _name in settings.LANGUAGES],
     )
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
 
 
 class TokenForm(forms.Form):

@@ -73,6 +73,24 @@ def _default_format(value: float) -> str:
     return f"{value:.0f}" if value == int(value) else f"{value:.1f}"  # small counts step by 0.5
 
 
+CHAR_PX = 6  # about one character's width at font-size 10
+LINE_PX = 12
+
+
+def _wrap(text: str, per_line: int, max_lines: int = 2) -> list[str]:
+    """``text`` in at most ``max_lines`` lines of ``per_line`` characters; what does not fit ends in "…"."""
+    lines: list[str] = []
+    words = text.split()
+    while words and len(lines) < max_lines:
+        line = words.pop(0)
+        while words and len(line) + 1 + len(words[0]) <= per_line:
+            line += " " + words.pop(0)
+        lines.append(line)
+    if words:
+        lines[-1] = f"{lines[-1]} {' '.join(words)}"
+    return [line if len(line) <= per_line else line[: per_line - 1].rstrip() + "…" for line in lines] or [""]
+
+
 def bar_chart_svg(
     categories: Sequence[str],
     series: Sequence[Series],
@@ -95,7 +113,20 @@ def bar_chart_svg(
     axis_format = axis_format or _default_format
     n = max(len(categories), 1)
     left, right, top, bottom = 48, 8, 26, 22
-    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = (width - left - right) / n
+    # Category labels: every bar gets one, wrapped to two lines and shortened with "…" (the full
+    # text in its tooltip) so it never runs into its neighbour or off the edge. Only when a slot is
+    # too narrow for even a few characters (long time series) is every k-th label shown.
+    per_line = max(1, int((slot - 4) / CHAR_PX))
+    longest = max((len(str(c)) for c in categories), default=1)
+    if per_line >= min(longest, 8):
+        label_every, labels = 1, [_wrap(str(c), per_line) for c in categories]
+    else:
+        label_every, labels = max(1, math.ceil((longest * CHAR_PX + 8) / slot)), [[str(c)] for c in categories]
+    extra_lines = max((len(lines_) for lines_ in labels), default=1) - 1
+    bottom += LINE_PX * extra_lines
+    height += LINE_PX * extra_lines
+    plot_h = height - top - bottom
 
     tops = []
     for i in range(len(categories)):
@@ -120,11 +151,7 @@ def bar_chart_svg(
             left, _n(y(v)), width - right, _n(y(v)), left - 6, _n(y(v) + 3), axis_format(v),
         ))
 
-    slot = plot_w / n
     group_w = slot * 0.7
-    # Label every k-th category when the labels would overlap (about 6 px per character at 10 px).
-    widest = max((len(str(c)) for c in categories), default=1) * 6 + 8
-    label_every = max(1, math.ceil(widest / slot))
     colors = [s.color or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
     bars = []
     for i, category in enumerate(categories):
@@ -148,9 +175,13 @@ def bar_chart_svg(
                 f"{category} · {s.label}: {value_format(raw)}",
             ))
         if i % label_every == 0:
+            cx = _n(x0 + group_w / 2)
+            tspans = format_html_join("", '<tspan x="{}" dy="{}">{}</tspan>',
+                                      ((cx, 0 if k == 0 else LINE_PX, text) for k, text in enumerate(labels[i])))
             parts.append(format_html(
-                '<text class="cat" x="{}" y="{}" text-anchor="middle" font-size="10" fill="#374151">{}</text>',
-                _n(x0 + group_w / 2), height - 6, category,
+                '<text class="cat" x="{}" y="{}" text-anchor="middle" font-size="10" fill="#374151">'
+                '<title>{}</title>{}</text>',
+                cx, height - 6 - LINE_PX * extra_lines, category, tspans,
             ))
     parts.append(format_html_join(
         "",

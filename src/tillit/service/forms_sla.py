@@ -14,6 +14,7 @@ from tillit.people.models import ValueTier
 from tillit.service.business_hours import WEEKDAYS
 from tillit.service.models import Queue
 from tillit.service.models_sla import BusinessCalendar, SurveyKind
+from tillit.service.sla import format_target
 
 WEEKDAY_LABELS = {
     "mon": _("Monday"), "tue": _("Tuesday"), "wed": _("Wednesday"), "thu": _("Thursday"), "fri": _("Friday"),
@@ -121,6 +122,19 @@ class PolicyForm(DomainErrorsMixin, forms.Form):
     )
     raise_priority = forms.BooleanField(label=_("At breach: raise the priority one step"), required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Targets are typed in business minutes; say what the current value means ("4800 = 80 h").
+        for name in ("first_response_minutes", "resolution_minutes", "warn_before_minutes"):
+            value = self[name].value()
+            try:
+                minutes = int(value)
+            except (TypeError, ValueError):
+                continue
+            self.fields[name].help_text = _("= %(duration)s of business time") % {
+                "duration": format_target(minutes)}
+            self._bound_fields_cache.pop(name, None)  # a bound field copies its help text when made
 
     def service_fields(self) -> dict:
         return dict(self.cleaned_data)

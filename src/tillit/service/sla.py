@@ -318,12 +318,14 @@ def forget_cached_calendars() -> None:
     _POLICY_CALENDAR.clear()
 
 
-def format_duration(seconds: int) -> str:
+def format_duration(seconds: int, *, business: bool = False) -> str:
+    """A duration as people read it ("3 d 8 h", "2 h 5 min"); ``business`` counts hours only, since a
+    business day is as long as its calendar says (80 business hours are "80 h", not "3 d 8 h")."""
     from django.utils.translation import gettext as _
 
     minutes = max(0, seconds) // 60
     hours, minutes = divmod(minutes, 60)
-    if hours >= 48:
+    if hours >= 48 and not business:
         days, hours = divmod(hours, 24)
         return _("%(d)s d %(h)s h") % {"d": days, "h": hours}
     if hours >= 10:
@@ -333,6 +335,20 @@ def format_duration(seconds: int) -> str:
     if hours:
         return _("%(h)s h %(m)s min") % {"h": hours, "m": minutes}
     return _("%(m)s min") % {"m": minutes}
+
+
+def format_target(minutes: int | None) -> str:
+    """A policy's target in business time, exact: 4800 → "80 h", 90 → "1 h 30 min", 0 → "0 min"."""
+    from django.utils.translation import gettext as _
+
+    if minutes is None:
+        return ""
+    hours, rest = divmod(max(0, int(minutes)), 60)
+    if hours and rest:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": rest}
+    if hours:
+        return _("%(h)s h") % {"h": hours}
+    return _("%(m)s min") % {"m": rest}
 
 
 def calendar_for_policy(policy_id: int | None, cache: dict | None = None) -> Calendar | None:
@@ -368,5 +384,5 @@ def clock_display(clock: CaseSla | None, *, now: dt.datetime, cache: dict | None
     left = business_seconds_between(now, due, calendar) if calendar else int((due - now).total_seconds())
     breached = clock.first_response_breached or clock.resolution_breached
     tone = "bad" if breached else ("warn" if clock.warn_at is not None and clock.warn_at <= now else "ok")
-    return {"tone": tone, "text": _("%(left)s left") % {"left": format_duration(left)},
+    return {"tone": tone, "text": _("%(left)s left") % {"left": format_duration(left, business=calendar is not None)},
             "title": _("%(metric)s due in business time") % {"metric": metric.capitalize()}, "due": due}

@@ -196,7 +196,7 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
                "sort_label": next(m.label for m in attribution.MODELS if m.key == params["sort_model"])}
     if report is not None and report.rows:
         top = report.rows[:8]
-        labels = [_short(r.label or r.value) for r in top]
+        labels = [r.label or r.value for r in top]  # the chart shortens them, full text in the tooltip
         context["leads_chart"] = bar_chart_svg(
             labels, [Series(m.key, str(m.short), [r.leads[m.key] for r in top]) for m in attribution.MODELS],
             title=_("Leads credited by model"), value_format=lambda v: f"{v:.2f}",
@@ -208,10 +208,6 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
                 value_format=lambda v: f"{v:,.0f}",
             )
     return render(request, "marketing/web/attribution.html", context)
-
-
-def _short(text: str, limit: int = 22) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _cell(text: str) -> str:

@@ -60,4 +60,12 @@ def sla_detail(context, case):
 def business_duration(seconds):
     from tillit.service.sla import format_duration
 
-    return "" if seconds is None else format_duration(int(seconds))
+    return "" if seconds is None else format_duration(int(seconds), business=True)
+
+
+@register.filter
+def business_minutes(minutes):
+    """A policy target (business minutes) as people read it: 4800 → "80 h"."""
+    from tillit.service.sla import format_target
+
+    return format_target(minutes)
