@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tillit.accounts.models import STAFF_ROLES, Role, Team, User
 from tillit.core.charts import Series, bar_chart_svg
@@ -155,10 +156,13 @@ def targets_page(request: HttpRequest) -> HttpResponse:
 
 
 class RateForm(forms.Form):
-    currency = forms.CharField(label=_("Currency"), max_length=3, widget=forms.TextInput(attrs={"size": 4}))
-    rate = forms.CharField(label=_("Rate"), help_text=_("What one unit is worth in the base currency."),
+    # Lazy: looked up when the form renders, in the reader's language (not once, at import).
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               widget=forms.TextInput(attrs={"size": 4}))
+    rate = forms.CharField(label=gettext_lazy("Rate"),
+                           help_text=gettext_lazy("What one unit is worth in the base currency."),
                            widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def rates_page(request: HttpRequest) -> HttpResponse:
