@@ -3,7 +3,9 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from tillit.interactions import messages
 
 
 class UserRef(Schema):
@@ -108,6 +110,11 @@ class ConsentOut(Schema):
     is_active: bool
 
 
+class SystemMessageOut(Schema):
+    code: str
+    params: dict
+
+
 class InteractionOut(Schema):
     id: int
     channel: str
@@ -117,7 +124,9 @@ class InteractionOut(Schema):
     person: PersonRef | None
     organization: OrganizationRef | None
     handled_by: UserRef | None
-    subject: str
+    subject: str = Field(description="In the reader's language when Tillit wrote it (see subject_message).")
+    # A text Tillit itself wrote ("Deal moved to Qualified"): its code and parameters, else null.
+    subject_message: SystemMessageOut | None = None
     topic: str
     product: str
     amount: Decimal | None
@@ -130,6 +139,14 @@ class InteractionOut(Schema):
     text: str
     source: str
     external_id: str | None
+
+    @staticmethod
+    def resolve_subject(obj) -> str:
+        return obj.subject_display if hasattr(obj, "subject_display") else obj.get("subject", "")
+
+    @staticmethod
+    def resolve_subject_message(obj):
+        return messages.of(getattr(obj, "payload", None), "subject")
 
 
 class ChannelCountOut(Schema):
