@@ -101,3 +101,21 @@ def test_sales_demo_covers_every_state_and_deletes_cleanly():
     assert not Pipeline.objects.exists() and not SalesTarget.objects.exists()
     _load()
     assert _fingerprint() == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_loaded_in_norwegian_has_norwegian_names_and_deletes_cleanly():
+    from tillit.sales.models import LostReason
+    from tillit.service.models_sla import SlaPolicy
+
+    load_demo(seed=3, persons=40, organizations=8, interactions_per_person=2, today=TODAY, language="nb")
+    assert set(Pipeline.objects.values_list("name", flat=True)) >= {"Nysalg", "Fornyelser"}
+    stages = set(Stage.objects.values_list("name", flat=True))
+    assert {"Kvalifisert", "Tilbud", "Forhandling", "Vunnet", "Tapt", "Ikke fornyet"} <= stages
+    assert not stages & {"Qualified", "Proposal", "Won", "Lost"}
+    assert Deal.objects.filter(stage__name="Vunnet").exists()
+    assert {"Pris", "Valgte en konkurrent"} <= set(LostReason.objects.values_list("name", flat=True))
+    assert SlaPolicy.objects.filter(name="Haster · toppkunder").exists()
+    assert not SlaPolicy.objects.filter(name="Urgent").exists()
+    delete_demo_data()
+    assert not Pipeline.objects.exists() and not SlaPolicy.objects.exists()

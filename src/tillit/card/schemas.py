@@ -3,10 +3,11 @@
 import datetime as dt
 from decimal import Decimal
 
-from ninja import Schema
+from ninja import Field, Schema
 from pydantic import create_model
 
 from tillit.card.panels import panel_modules
+from tillit.interactions import messages
 
 
 class UserRef(Schema):
@@ -111,6 +112,11 @@ class ConsentOut(Schema):
     is_active: bool
 
 
+class CardSystemMessageOut(Schema):
+    code: str
+    params: dict
+
+
 class TimelineEntryOut(Schema):
     id: int
     channel: str
@@ -120,7 +126,9 @@ class TimelineEntryOut(Schema):
     person: PersonRef | None
     organization: OrganizationRef | None
     handled_by: UserRef | None
-    subject: str
+    subject: str = Field(description="In the reader's language when Tillit wrote it (see subject_message).")
+    # A text Tillit itself wrote ("Deal moved to Qualified"): its code and parameters, else null.
+    subject_message: CardSystemMessageOut | None = None
     topic: str
     product: str
     amount: Decimal | None
@@ -133,6 +141,14 @@ class TimelineEntryOut(Schema):
     text: str
     source: str
     external_id: str | None
+
+    @staticmethod
+    def resolve_subject(obj) -> str:
+        return obj.subject_display if hasattr(obj, "subject_display") else obj.get("subject", "")
+
+    @staticmethod
+    def resolve_subject_message(obj):
+        return messages.of(getattr(obj, "payload", None), "subject")
 
 
 class ChannelCountOut(Schema):

@@ -14,7 +14,7 @@ Usage::
         stacked=True,
         lines=[Series("target", _("Target"), [150, 150, None])],
         title=_("Forecast per month"),
-        value_format=lambda v: f"{v:,.0f}",
+        value_format=number,
     )
 
 Values may be ``Decimal``, ``int`` or ``float`` (a chart only places things; amounts are formatted by
@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -65,12 +66,17 @@ def _n(value: float) -> str:
     return f"{value:.1f}"
 
 
+def number(value: Number, decimals: int = 0) -> str:
+    """``12345.6`` → ``12,346`` / ``12 345,6`` (nb, ``decimals=1``): as the reader's language writes numbers."""
+    return number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
 def _default_format(value: float) -> str:
     if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.2f}".rstrip("0").rstrip(".") + "M"
+        return number(round(value / 1_000_000, 2), 2).rstrip("0").rstrip(".,") + "M"
     if abs(value) >= 1_000:
-        return f"{value / 1_000:.0f}k"
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"  # small counts step by 0.5
+        return number(round(value / 1_000)) + "k"
+    return number(value) if value == int(value) else number(value, 1)  # small counts step by 0.5
 
 
 CHAR_PX = 6  # about one character's width at font-size 10

@@ -16,6 +16,7 @@ from importlib import import_module
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Q
+from django.utils import translation
 
 from tillit.accounts.models import Role, Team, User
 from tillit.core.phones import normalize_email, normalize_phone
@@ -33,6 +34,7 @@ from tillit.demo.names import (
     TITLES_BY_INDUSTRY,
     Country,
 )
+from tillit.demo.translated import localize
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
 from tillit.people.models import (
     Affiliation,
@@ -617,8 +619,21 @@ def delete_demo_data() -> None:
 
 
 def load_demo(*, seed: int = 7, persons: int = 300, organizations: int = 60, interactions_per_person: int = 40,
-              today: date | None = None, log=None) -> DemoSummary:
-    """Generate the demo in memory and write it in one transaction. ``log(str)`` reports progress."""
+              today: date | None = None, log=None, language: str = "en") -> DemoSummary:
+    """Generate the demo in memory and write it in one transaction. ``log(str)`` reports progress.
+
+    ``language`` (en, sv, da, nb) names the demo's pipelines, stages, lost reasons and SLA policies, and is
+    active while loading (so texts the services write while the demo loads are in it too).
+    """
+    with translation.override(language):
+        summary = _load_demo(seed=seed, persons=persons, organizations=organizations,
+                             interactions_per_person=interactions_per_person, today=today, log=log)
+        localize(language)
+    return summary
+
+
+def _load_demo(*, seed: int, persons: int, organizations: int, interactions_per_person: int,
+               today: date | None, log) -> DemoSummary:
     started = time.perf_counter()
     say = log or (lambda _msg: None)
     builder = DemoBuilder(seed=seed, persons=persons, organizations=organizations,

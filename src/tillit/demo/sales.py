@@ -26,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 
 from tillit.demo.names import INSTALLER
+from tillit.demo.translated import all_names
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
 from tillit.people.models import LifecycleStage
 from tillit.sales import pricing
@@ -678,4 +679,5 @@ def delete(*, persons, organizations) -> None:
     demo_lists = [f"Nordlys {c}" for c in CURRENCY_FACTORS] + ["Nordlys installers NOK"]
     PriceList.objects.filter(name__in=demo_lists, prices__isnull=True).delete()
     CustomerGroup.objects.filter(name=INSTALLER_GROUP, price_lists__isnull=True).delete()
-    Pipeline.objects.filter(name__in=PIPELINES, deals__isnull=True).delete()
+    # Loaded in another language, the demo's pipelines carry that language's names (demo.translated).
+    Pipeline.objects.filter(name__in=[n for name in PIPELINES for n in all_names(name)], deals__isnull=True).delete()

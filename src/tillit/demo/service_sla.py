@@ -14,6 +14,7 @@ from collections import Counter
 
 from django.db.models import Q
 
+from tillit.demo.translated import all_names
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
 from tillit.people.models import LifecycleStage
 from tillit.service import sla
@@ -226,5 +227,5 @@ def delete(*, persons, organizations) -> None:
     SurveyInvitation.objects.filter(Q(person__in=persons)).delete()
     SurveyRun.objects.filter(survey__name=NPS_NAME, invitations__isnull=True).delete()
     Survey.objects.filter(name=NPS_NAME, invitations__isnull=True).delete()
-    SlaPolicy.objects.filter(name__in=[p[0] for p in POLICIES], clocks__isnull=True).delete()
+    SlaPolicy.objects.filter(name__in=[n for p in POLICIES for n in all_names(p[0])], clocks__isnull=True).delete()
     BusinessCalendar.objects.filter(name=CALENDAR, policies__isnull=True).delete()

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tillit.interactions import messages
+
 
 class Channel(models.TextChoices):
     WEB = "web", _("Web")
@@ -135,3 +137,12 @@ class Interaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} via {self.get_channel_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    # What a reader sees: a system message in the reader's language, else the stored text (interactions.messages).
+    @property
+    def subject_display(self) -> str:
+        return messages.render(messages.of(self.payload, "subject"), self.subject)
+
+    @property
+    def text_display(self) -> str:
+        return messages.render(messages.of(self.payload, "text"), self.text)

@@ -6,3 +6,8 @@ class SalesConfig(AppConfig):
     name = "tillit.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self):
+        from tillit.sales import messages
+
+        messages.register()

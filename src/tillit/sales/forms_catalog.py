@@ -79,7 +79,8 @@ class PriceListForm(VersionedForm):
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     def __init__(self, *args, price_list=None, **kwargs):
-        if price_list is not None and not args and not kwargs.get("data"):
+        # The view passes ``request.POST or None``: a None first argument is no data either.
+        if price_list is not None and not any(a is not None for a in args[:1]) and not kwargs.get("data"):
             kwargs["initial"] = {f: getattr(price_list, f) for f in
                                  ("name", "currency", "customer_group", "valid_from", "valid_until", "is_active",
                                   "version")}

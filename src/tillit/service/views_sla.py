@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tillit.core.charts import Series, bar_chart_svg
+from tillit.core.charts import Series, bar_chart_svg, number
 from tillit.core.errors import AccessDenied, DomainError, NotFound, ValidationError
 from tillit.service import reports, sla_config, surveys
 from tillit.service.forms_sla import (
@@ -257,18 +257,20 @@ def _minutes_text(value) -> str:
     if value is None:
         return "–"
     hours, minutes = divmod(int(value), 60)
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    if hours:
+        return _("%(h)s h %(m)s min") % {"h": hours, "m": f"{minutes:02d}"}
+    return _("%(m)s min") % {"m": minutes}
 
 
 def _charts(report: reports.Report) -> dict:
     labels = report.labels
     volume = bar_chart_svg(
         labels, [Series(key, reports.channel_label(key), values) for key, values in report.volume_by_channel.items()],
-        stacked=True, title=_("Cases opened by channel"), value_format=lambda v: f"{v:,.0f}",
+        stacked=True, title=_("Cases opened by channel"), value_format=number,
     )
     kinds = bar_chart_svg(
         labels, [Series(key, reports.kind_label(key), values) for key, values in report.volume_by_kind.items()],
-        stacked=True, title=_("Cases opened by kind"), value_format=lambda v: f"{v:,.0f}",
+        stacked=True, title=_("Cases opened by kind"), value_format=number,
     )
     def hours(values):
         return [None if v is None else round(v / 60, 1) for v in values]
@@ -278,30 +280,31 @@ def _charts(report: reports.Report) -> dict:
         [Series("fr", _("First response, median"), hours(report.times["first_response"]["median"])),
          Series("res", _("Resolution, median"), hours(report.times["resolution"]["median"]))],
         lines=[Series("res90", _("Resolution, 90th percentile"), hours(report.times["resolution"]["p90"]))],
-        title=_("Business hours to first response and resolution"), value_format=lambda v: f"{v:.1f} h",
-        axis_format=lambda v: f"{v:g} h",
+        title=_("Business hours to first response and resolution"),
+        value_format=lambda v: _("%(h)s h") % {"h": number(v, 1)},
+        axis_format=lambda v: _("%(h)s h") % {"h": number(v, 0 if v == int(v) else 1)},
     )
     compliance = bar_chart_svg(
         labels,
         [Series("fr", _("First response within SLA %"), report.compliance["first_response"]),
          Series("res", _("Resolution within SLA %"), report.compliance["resolution"])],
-        title=_("SLA compliance"), value_format=lambda v: f"{v:.0f} %",
+        title=_("SLA compliance"), value_format=lambda v: f"{number(v)} %",
     )
     csat = bar_chart_svg(
         labels, [Series("csat", _("CSAT average (1–5)"), report.csat)],
-        title=_("Customer satisfaction"), value_format=lambda v: f"{v:.2f}",
+        title=_("Customer satisfaction"), value_format=lambda v: number(v, 2),
     )
     nps = bar_chart_svg(
         labels,
         [Series("promoters", _("Promoters (9–10)"), [b["promoters"] for b in report.nps], color="#1e7b4a"),
          Series("passives", _("Passives (7–8)"), [b["passives"] for b in report.nps], color="#9aa5b1"),
          Series("detractors", _("Detractors (0–6)"), [b["detractors"] for b in report.nps], color="#b3261e")],
-        stacked=True, title=_("NPS answers"), value_format=lambda v: f"{v:,.0f}",
+        stacked=True, title=_("NPS answers"), value_format=number,
     )
     backlog = bar_chart_svg(
         [label for _key, label, _n in report.backlog], [Series("open", _("Open cases"), [n for *_x, n in
                                                                                          report.backlog])],
-        title=_("Open cases by age"), value_format=lambda v: f"{v:,.0f}", height=200,
+        title=_("Open cases by age"), value_format=number, height=200,
     )
     return {"volume": volume, "kinds": kinds, "times": times, "compliance": compliance, "csat": csat, "nps": nps,
             "backlog": backlog}

@@ -5,5 +5,5 @@ DATETIME_FORMAT = "j F Y, H:i"
 SHORT_DATETIME_FORMAT = "j M Y H:i"
 TIME_FORMAT = "H:i"
 FIRST_DAY_OF_WEEK = 1
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y"]
-DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%d.%m.%Y %H:%M"]
+# Input formats start with ISO in every language (see ..inputs).
+from tillit.formats.inputs import DATE_INPUT_FORMATS, DATETIME_INPUT_FORMATS  # noqa: E402, F401

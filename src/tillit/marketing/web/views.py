@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tillit.core.charts import Series, bar_chart_svg
+from tillit.core.charts import Series, bar_chart_svg, number
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
 from tillit.marketing.web import attribution, selectors, services, tracking
 from tillit.marketing.web.forms import CampaignForm, LearningsForm, TrackingSiteForm
@@ -101,7 +101,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             [w.strftime("%d.%m") for w, _e, _w in weeks],
             [Series("email", _("Email opens and clicks"), [e for _w, e, _x in weeks]),
              Series("web", _("Website and webinar touches"), [x for _w, _e, x in weeks])],
-            stacked=True, title=_("Touches per week"), value_format=lambda v: f"{v:,.0f}",
+            stacked=True, title=_("Touches per week"), value_format=number,
         )
     context = {
         "campaign": campaign, "stats": stats, "chart": chart,
@@ -199,13 +199,13 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
         labels = [r.label or r.value for r in top]  # the chart shortens them, full text in the tooltip
         context["leads_chart"] = bar_chart_svg(
             labels, [Series(m.key, str(m.short), [r.leads[m.key] for r in top]) for m in attribution.MODELS],
-            title=_("Leads credited by model"), value_format=lambda v: f"{v:.2f}",
+            title=_("Leads credited by model"), value_format=lambda v: number(v, 2),
         )
         if report.revenue:
             context["revenue_chart"] = bar_chart_svg(
                 labels, [Series(m.key, str(m.short), [r.revenue[m.key] for r in top]) for m in attribution.MODELS],
                 title=_("Won revenue credited by model (%(c)s)") % {"c": report.currency},
-                value_format=lambda v: f"{v:,.0f}",
+                value_format=number,
             )
     return render(request, "marketing/web/attribution.html", context)
 

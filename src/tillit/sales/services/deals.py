@@ -30,9 +30,11 @@ from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ens
 from tillit.core.errors import AccessDenied, Conflict, NotFound, ValidationError
 from tillit.core.money import clean_currency, parse_money, round_money
 from tillit.core.versioning import save_versioned
+from tillit.interactions import messages
 from tillit.interactions.models import Channel, Kind
 from tillit.interactions.services import log_interaction
 from tillit.people.models import Organization, Person
+from tillit.sales.messages import DEAL_CREATED, DEAL_LOST, DEAL_MOVED, DEAL_REOPENED, DEAL_WON
 from tillit.sales.models import Deal, DealProduct, LostReason, Pipeline, Product, Stage, StageOutcome
 
 UPDATE_FIELDS = frozenset({
@@ -159,9 +161,11 @@ def ensure_can_see_deal(actor: User, deal: Deal) -> None:
 
 
 # --- the log ----------------------------------------------------------------------------------
-def _log(*, actor: User, deal: Deal, subject: str, outcome: str, occurred_at: dt.datetime,
+def _log(*, actor: User, deal: Deal, subject: dict, outcome: str, occurred_at: dt.datetime,
          from_stage: Stage | None, to_stage: Stage, extra: dict | None = None) -> None:
+    # ``subject`` is a system message: stored as code + params, shown in the reader's language.
     payload = {
+        **messages.stored(subject=subject),
         "deal": deal.pk,
         "from": from_stage.name if from_stage else None,
         "from_stage": from_stage.pk if from_stage else None,
@@ -175,8 +179,8 @@ def _log(*, actor: User, deal: Deal, subject: str, outcome: str, occurred_at: dt
     # actor=None: visibility was checked on the deal; the owner may see a deal but not its customer's owner.
     log_interaction(
         actor=None, channel=Channel.INTERNAL, kind=Kind.DEAL, person=deal.person, organization=deal.organization,
-        handled_by=actor, occurred_at=occurred_at, subject=subject[:200], outcome=outcome, amount=amount,
-        currency=deal.currency, external_id=f"deal:{deal.pk}:v{deal.version}", payload=payload,
+        handled_by=actor, occurred_at=occurred_at, subject=messages.render(subject)[:200], outcome=outcome,
+        amount=amount, currency=deal.currency, external_id=f"deal:{deal.pk}:v{deal.version}", payload=payload,
     )
 
 
@@ -222,7 +226,7 @@ def deal_create(*, actor: User, title: str, person: Person | None = None, organi
     if not can_see(actor, deal) and not (actor.is_superuser or actor.role in (Role.ADMIN, Role.MANAGER)):
         raise AccessDenied(_("You would not see this deal; ask a manager to hand it over."), field="owner")
     _set_products(deal, rows)
-    _log(actor=actor, deal=deal, subject=_("Deal created: %(title)s") % {"title": title}, outcome="created",
+    _log(actor=actor, deal=deal, subject=messages.message(DEAL_CREATED, title=title), outcome="created",
          occurred_at=now, from_stage=None, to_stage=stage)
     return deal
 
@@ -329,14 +333,14 @@ def _move(*, actor: User, deal: Deal, stage: Stage, expected_version: int | None
     if rows is not None:
         _set_products(deal, rows)
     if stage.outcome == StageOutcome.WON:
-        subject, outcome = _("Deal won: %(title)s") % {"title": deal.title}, "won"
+        subject, outcome = messages.message(DEAL_WON, title=deal.title), "won"
     elif stage.outcome == StageOutcome.LOST:
-        subject = _("Deal lost: %(title)s (%(reason)s)") % {"title": deal.title, "reason": deal.lost_reason}
+        subject = messages.message(DEAL_LOST, title=deal.title, reason=str(deal.lost_reason))
         outcome = "lost"
     elif was_closed:
-        subject, outcome = _("Deal reopened in %(stage)s") % {"stage": stage.name}, "reopened"
+        subject, outcome = messages.message(DEAL_REOPENED, stage=stage.name), "reopened"
     else:
-        subject, outcome = _("Deal moved to %(stage)s") % {"stage": stage.name}, "stage_changed"
+        subject, outcome = messages.message(DEAL_MOVED, stage=stage.name), "stage_changed"
     extra = {}
     if stage.outcome == StageOutcome.LOST:
         extra = {"lost_reason": deal.lost_reason.name, "lost_note": deal.lost_note}

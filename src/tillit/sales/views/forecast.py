@@ -11,8 +11,9 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tillit.accounts.models import STAFF_ROLES, Role, Team, User
 from tillit.core.charts import Series, bar_chart_svg
@@ -155,10 +156,13 @@ def targets_page(request: HttpRequest) -> HttpResponse:
 
 
 class RateForm(forms.Form):
-    currency = forms.CharField(label=_("Currency"), max_length=3, widget=forms.TextInput(attrs={"size": 4}))
-    rate = forms.CharField(label=_("Rate"), help_text=_("What one unit is worth in the base currency."),
+    # Lazy: looked up when the form renders, in the reader's language (not once, at import).
+    currency = forms.CharField(label=gettext_lazy("Currency"), max_length=3,
+                               widget=forms.TextInput(attrs={"size": 4}))
+    rate = forms.CharField(label=gettext_lazy("Rate"),
+                           help_text=gettext_lazy("What one unit is worth in the base currency."),
                            widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 def rates_page(request: HttpRequest) -> HttpResponse:
@@ -178,12 +182,13 @@ def rates_page(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
             messages.success(request, _("1 %(currency)s = %(rate)s %(base)s from %(day)s.") % {
-                "currency": rate.currency, "rate": f"{rate.rate.normalize():f}",
-                "base": settings.TILLIT_BASE_CURRENCY, "day": rate.valid_from.isoformat()})
+                "currency": rate.currency, "rate": number_format(rate.rate.normalize(), use_l10n=True),
+                "base": settings.TILLIT_BASE_CURRENCY, "day": date_format(rate.valid_from, "SHORT_DATE_FORMAT")})
             return redirect("sales:rates")
     rates = list(ExchangeRate.objects.order_by("currency", "-valid_from")[:500])
     for r in rates:
-        r.rate_text = f"{r.rate.normalize():f}"  # 10, not 1E+1
+        # 10, not 1E+1; 10,5 in nb/da/sv
+        r.rate_text = number_format(r.rate.normalize(), use_l10n=True, force_grouping=True)
     return render(request, "sales/forecast/rates.html", {
         "rates": rates, "form": form if is_admin else None, "base": settings.TILLIT_BASE_CURRENCY,
     }, status=422 if form.errors else 200)

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from tillit.demo.generator import (
@@ -29,11 +30,16 @@ class Command(BaseCommand):
                             help="Delete the demo's data first: its users (admin, sara, lars, mads, ingrid, mette, "
                                  "johan, erik), its teams, and persons and organisations on .example domains with "
                                  "their interactions. Other data is kept.")
+        parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES],
+                            default=settings.LANGUAGE_CODE,
+                            help="Language of the demo's pipelines, stages, lost reasons and SLA policies "
+                                 "(default: en).")
         parser.add_argument("--as-of", type=date.fromisoformat, default=None, metavar="YYYY-MM-DD",
                             help="Date the two years of history end on (default: today). Fix it to get the very "
                                  "same timestamps on another day.")
 
-    def handle(self, *args, seed, persons, organizations, interactions_per_person, reset, as_of, **options):
+    def handle(self, *args, seed, persons, organizations, interactions_per_person, reset, as_of, language,
+               **options):
         for name, value in (("--persons", persons), ("--organizations", organizations),
                             ("--interactions-per-person", interactions_per_person)):
             if value < 0:
@@ -48,7 +54,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Loading demo data for {COMPANY} (seed {seed}) …")
         summary = load_demo(seed=seed, persons=persons, organizations=organizations,
-                            interactions_per_person=interactions_per_person, today=as_of,
+                            interactions_per_person=interactions_per_person, today=as_of, language=language,
                             log=lambda msg: self.stdout.write(f"  {msg}"))
         self.stdout.write(self.style.SUCCESS(
             f"Loaded in {summary.seconds:.1f} s: {summary.users} users in {summary.teams} teams, "

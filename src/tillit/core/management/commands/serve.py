@@ -17,16 +17,19 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
         parser.add_argument("--no-demo", action="store_true", help="Do not load demo data into an empty database.")
+        parser.add_argument("--language", choices=[code for code, _name in settings.LANGUAGES],
+                            default=settings.LANGUAGE_CODE,
+                            help="Language of the demo's pipelines, stages and policies (default: en).")
         parser.add_argument(
             "--no-worker", action="store_true",
             help="Do not start the background worker and scheduler (run `tillit db_worker`, `tillit scheduler`).",
         )
 
-    def handle(self, *args, host, port, threads, no_demo, no_worker, **options):
+    def handle(self, *args, host, port, threads, no_demo, no_worker, language, **options):
         call_command("migrate", interactive=False, verbosity=0)
         if not no_demo and not get_user_model().objects.exists():
             self.stdout.write("Empty database: loading demo data (tillit demo) …")
-            call_command("demo")
+            call_command("demo", language=language)
         from waitress import serve
 
         from tillit.wsgi import application
