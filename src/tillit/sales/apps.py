@@ -6,3 +6,9 @@ class SalesConfig(AppConfig):
     name = "tillit.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self):
+        from tillit.core.access import register_relationship_grant
+        from tillit.sales.grants import GRANT
+
+        register_relationship_grant(GRANT)
