@@ -58,6 +58,11 @@ def test_inbox_is_mine_plus_unassigned_in_my_queues_by_priority_then_age(actors,
 
 
 def test_the_customer_history_on_a_case_follows_who_may_see_the_customer(actors, cases):
+    assert selectors.customer_history(actor=actors["rep_north2"], case=cases["sven"]) == []
+    # Assigned the open case, she works with the customer and reads him (a relationship grant) ...
     services.case_assign(actor=actors["admin"], case=cases["sven"], assignee=actors["rep_north2"])
+    assert selectors.customer_history(actor=actors["rep_north2"], case=cases["sven"])
+    # ... until the case is closed: then it is hers only as assignee, the customer's history is not.
+    services.case_set_status(actor=actors["admin"], case=cases["sven"], status="closed")
     assert selectors.customer_history(actor=actors["rep_north2"], case=cases["sven"]) == []
     assert selectors.customer_history(actor=actors["service"], case=cases["sven"])

@@ -87,12 +87,13 @@ ALL = {"own", "on_north", "on_south", "assigned_to_north", "on_deal", "south_alo
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        # Own records, own assignments, own creations.
-        ("rep_north", {"own", "on_north", "assigned_to_north", "on_deal"}),
+        # Own records, own assignments, own creations; and the tasks on p_south, whom north reads
+        # through the open task assigned to her (a relationship grant).
+        ("rep_north", {"own", "on_north", "assigned_to_north", "on_deal", "on_south"}),
         # Same team, but sales see only their own records (role setting "own").
         ("rep_north2", set()),
         # The team's records and whatever is assigned to a team member.
-        ("manager_north", {"own", "on_north", "assigned_to_north", "on_deal"}),
+        ("manager_north", {"own", "on_north", "assigned_to_north", "on_deal", "on_south"}),
         ("rep_south", {"on_south", "assigned_to_north", "south_alone"}),
         ("admin", ALL),
         ("service", ALL),

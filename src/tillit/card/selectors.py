@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from tillit.core.access import ensure_can_see, ensure_staff, restrict
+from tillit.core.access import ensure_can_read, ensure_staff, restrict_parties
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.phones import format_phone, looks_like_email, normalize_email, normalize_phone
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
@@ -351,7 +351,7 @@ def lookup(*, actor, q: str) -> list[Person]:
         match |= Q(identities__kind=IdentityKind.EMAIL, identities__normalized=normalize_email(q))
     elif (phone := normalize_phone(q)) is not None:
         match |= Q(identities__kind=IdentityKind.PHONE, identities__normalized=phone)
-    people = restrict(Person.objects.filter(match), actor).select_related("owner").distinct()
+    people = restrict_parties(Person.objects.filter(match), actor).select_related("owner").distinct()
     return list(people.order_by("last_name", "first_name", "id")[:50])
 
 
@@ -379,7 +379,7 @@ def name_search(*, actor, q: str, limit: int = 20) -> list[Person]:
     people = Person.objects.all()
     for word in words:
         people = people.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
-    people = restrict(people, actor).select_related("owner")
+    people = restrict_parties(people, actor).select_related("owner")
     return list(people.order_by("last_name", "first_name", "id")[:limit])
 
 
@@ -390,7 +390,7 @@ def _person(actor, person_id) -> Person:
         person = Person.objects.select_related("owner", "team").get(pk=int(person_id))
     except (Person.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("No such person.")) from None
-    ensure_can_see(actor, person)
+    ensure_can_read(actor, person)
     return person
 
 
@@ -400,21 +400,18 @@ def _organization(actor, organization_id) -> Organization:
         organization = Organization.objects.select_related("owner", "team").get(pk=int(organization_id))
     except (Organization.DoesNotExist, TypeError, ValueError):
         raise NotFound(_("No such organisation.")) from None
-    ensure_can_see(actor, organization)
+    ensure_can_read(actor, organization)
     return organization
 
 
 def _checked(actor, record):
     ensure_staff(actor)
-    ensure_can_see(actor, record)
+    ensure_can_read(actor, record)
     return record
 
 
 def _visible_affiliations(actor, organization: Organization, *, with_people: bool = True) -> list[Affiliation]:
-    qs = restrict(
-        Affiliation.objects.filter(organization=organization), actor, owner_field="person__owner",
-        team_field="person__team",
-    )
+    qs = restrict_parties(Affiliation.objects.filter(organization=organization), actor, field="person", kind="person")
     if with_people:
         qs = qs.select_related("person", "person__owner")
     return list(qs.order_by(F("end_date").desc(nulls_first=True), "person__last_name", "person__first_name", "id"))
@@ -675,7 +672,7 @@ def _union_all_sql(parts: list[QuerySet], *, columns: tuple[str, ...], order_by:
 
 
 def _identity_matches(actor, kind: str, normalized: str) -> list[Person]:
-    people = restrict(
+    people = restrict_parties(
         Person.objects.filter(identities__kind=kind, identities__normalized=normalized), actor
     ).select_related("owner").distinct()
     return list(people.order_by("last_name", "first_name", "id")[:50])

@@ -15,6 +15,7 @@ from django_htmx.http import reswap, retarget
 from tillit.card import selectors
 from tillit.card.forms import log_form
 from tillit.card.panels import card_panels
+from tillit.core.access import can_see
 from tillit.core.errors import DomainError, NotFound
 from tillit.core.phones import looks_like_email, normalize_email, normalize_phone
 from tillit.interactions.models import Channel, Kind
@@ -89,7 +90,7 @@ def _person_page(request: HttpRequest, person_id: int, *, form=None, status: int
     form = form or log_form(request.GET.get("log"))
     return render(request, "card/person.html", _timeline_context(
         card=card, form=form, timeline=card.timeline, person_id=card.person.pk,
-        panels=card_panels(request.user, person=card.person),
+        panels=card_panels(request.user, person=card.person), can_change=can_see(request.user, card.person),
     ), status=status)
 
 
@@ -162,6 +163,7 @@ def organization_card(request: HttpRequest, organization_id: int) -> HttpRespons
     return render(request, "card/organization.html", _timeline_context(
         card=card, timeline=card.timeline, organization_id=card.organization.pk,
         panels=card_panels(request.user, organization=card.organization),
+        can_change=can_see(request.user, card.organization),
     ))
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
-from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.core.access import ensure_can_read, ensure_staff
 from tillit.core.errors import ValidationError
 from tillit.interactions.cleaning import ITEM_KEYS, clean_id, clean_values
 from tillit.interactions.models import Interaction
@@ -68,9 +68,9 @@ def log_interaction(
     if actor is not None:
         ensure_staff(actor)
         if person is not None:
-            ensure_can_see(actor, person)
+            ensure_can_read(actor, person)
         if organization is not None:
-            ensure_can_see(actor, organization)
+            ensure_can_read(actor, organization)
 
     if cleaned["external_id"] is not None:
         existing = _existing(cleaned["source"], cleaned["external_id"])

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from tillit.accounts.models import User
-from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.core.access import ensure_can_change, ensure_staff
 from tillit.core.errors import Conflict, NotFound, ValidationError
 from tillit.core.versioning import save_versioned
 from tillit.people.models import Affiliation, Identity, IdentityKind, LifecycleStage, MergeRecord, Person
@@ -176,8 +176,8 @@ def merge_preview(*, actor: User, survivor_id: int, other_id: int) -> MergePrevi
     if len(persons) != 2:
         raise NotFound(_("No such person."))
     survivor, other = persons[survivor_id], persons[other_id]
-    ensure_can_see(actor, survivor)
-    ensure_can_see(actor, other)
+    ensure_can_change(actor, survivor)
+    ensure_can_change(actor, other)
     merge_fields = [
         MergeField(
             name=name,
@@ -427,8 +427,8 @@ def person_merge(
     if len(locked) != 2:
         raise NotFound(_("No such person."))
     survivor, other = locked[survivor.pk], locked[other.pk]
-    ensure_can_see(actor, survivor)
-    ensure_can_see(actor, other)
+    ensure_can_change(actor, survivor)
+    ensure_can_change(actor, other)
     for person in (survivor, other):
         expected = (expected_versions or {}).get(person.pk)
         if expected is not None and int(expected) != person.version:

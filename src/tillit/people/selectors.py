@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
-from tillit.core.access import can_see, ensure_staff, restrict
+from tillit.core.access import can_read, ensure_can_change, ensure_staff, restrict_parties
 from tillit.core.errors import NotFound
 from tillit.core.phones import looks_like_email, normalize_email, normalize_phone
 from tillit.people.models import Affiliation, Consent, Identity, IdentityKind, LifecycleStage, Organization, Person
@@ -78,14 +78,15 @@ def _person_search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
 
 def person_list(*, actor: User, q: str = "", lifecycle_stage: str = "", owner_id: int | None = None,
                 organization_id: int | None = None) -> QuerySet[Person]:
-    """Persons the actor may see, searched and filtered, with owner and team joined.
+    """Persons the actor may read (owner scope or a relationship grant), searched and filtered, with
+    owner and team joined.
 
     Each row carries ``current_roles`` (prefetched for the rows fetched only, current first), so
     ``current_roles.0`` is the main role shown in lists. Not an annotation on purpose: a subquery in
     the select list is evaluated for every row an OFFSET skips, which made deep pages slow.
     """
     ensure_staff(actor)
-    qs = restrict(Person.objects.all(), actor)
+    qs = restrict_parties(Person.objects.all(), actor)
     qs = _person_search(qs, q or "")
     if lifecycle_stage:
         if lifecycle_stage not in LifecycleStage.values:
@@ -103,12 +104,18 @@ def person_list(*, actor: User, q: str = "", lifecycle_stage: str = "", owner_id
     )
 
 
-def person_get(*, actor: User, person_id: int) -> Person:
-    """One person the actor may see (with owner and team), or ``NotFound``."""
+def person_get(*, actor: User, person_id: int, for_change: bool = False) -> Person:
+    """One person the actor may read (with owner and team), or ``NotFound``.
+
+    ``for_change``: the actor must also be allowed to change it (``AccessDenied`` for a reader through
+    a relationship grant). The services check that again on every write.
+    """
     ensure_staff(actor)
-    person = restrict(Person.objects.select_related("owner", "team"), actor).filter(pk=person_id).first()
+    person = restrict_parties(Person.objects.select_related("owner", "team"), actor).filter(pk=person_id).first()
     if person is None:
         raise NotFound(_("No such person."))
+    if for_change:
+        ensure_can_change(actor, person)
     return person
 
 
@@ -131,7 +138,7 @@ def person_roles(*, person: Person) -> QuerySet[Affiliation]:
 
 def affiliation_get(*, actor: User, affiliation_id: int) -> Affiliation:
     ensure_staff(actor)
-    visible = restrict(Person.objects.all(), actor).values("pk")
+    visible = restrict_parties(Person.objects.all(), actor).values("pk")
     affiliation = (
         Affiliation.objects.select_related("person", "organization")
         .filter(pk=affiliation_id, person__in=visible)
@@ -143,12 +150,13 @@ def affiliation_get(*, actor: User, affiliation_id: int) -> Affiliation:
 
 
 def organization_list(*, actor: User, q: str = "", owner_id: int | None = None) -> QuerySet[Organization]:
-    """Organisations the actor may see, searched by name, number, domain or city; owner and team joined.
+    """Organisations the actor may read (owner scope or a relationship grant), searched by name, number,
+    domain or city; owner and team joined.
 
     For head-counts on a page, pass the page's rows to ``with_people_counts``.
     """
     ensure_staff(actor)
-    qs = restrict(Organization.objects.all(), actor)
+    qs = restrict_parties(Organization.objects.all(), actor)
     for word in " ".join((q or "").split()).split(" "):
         if word:
             qs = qs.filter(
@@ -176,13 +184,17 @@ def with_people_counts(organizations: Iterable[Organization]) -> list[Organizati
     return organizations
 
 
-def organization_get(*, actor: User, organization_id: int) -> Organization:
+def organization_get(*, actor: User, organization_id: int, for_change: bool = False) -> Organization:
+    """One organisation the actor may read, or ``NotFound``; ``for_change`` as for ``person_get``."""
     ensure_staff(actor)
     organization = (
-        restrict(Organization.objects.select_related("owner", "team"), actor).filter(pk=organization_id).first()
+        restrict_parties(Organization.objects.select_related("owner", "team"), actor)
+        .filter(pk=organization_id).first()
     )
     if organization is None:
         raise NotFound(_("No such organisation."))
+    if for_change:
+        ensure_can_change(actor, organization)
     return organization
 
 
@@ -216,7 +228,7 @@ def owner_choices(*, actor: User) -> QuerySet[User]:
 
 def visible_organizations(*, actor: User) -> QuerySet[Organization]:
     ensure_staff(actor)
-    return restrict(Organization.objects.all(), actor).order_by(Lower("name"), "id")
+    return restrict_parties(Organization.objects.all(), actor).order_by(Lower("name"), "id")
 
 
 def person_consents(*, actor: User, person_id: int) -> list[Consent]:
@@ -229,6 +241,6 @@ def consent_get(*, actor: User, consent_id: int) -> Consent:
     """One consent of a person the actor may see, or ``NotFound``."""
     ensure_staff(actor)
     consent = Consent.objects.select_related("person").filter(pk=consent_id).first()
-    if consent is None or not can_see(actor, consent.person):
+    if consent is None or not can_read(actor, consent.person):
         raise NotFound(_("No such consent."))
     return consent

@@ -2,8 +2,10 @@
 
 Rules (the same for pages, the API, imports and ingestion, because they all call these):
 
-- The actor must be an employee (``ensure_staff``) and must be able to see every record they
-  change (``ensure_can_see``); a record outside their visibility is ``NotFound``, never a hint.
+- The actor must be an employee (``ensure_staff``) and must have every record they change in their
+  owner scope (``ensure_can_change``); a record outside their visibility is ``NotFound``, never a
+  hint, and one they only read through a relationship grant (their open deal, case or task with
+  the customer) is ``AccessDenied``: read-only.
 - Owners: administrators and managers may give a record to any active employee. Anyone else may
   only name an owner whose records they can see anyway: themselves (visibility "own"), a member of
   their own team (visibility "team") or anyone (visibility "all", e.g. service and marketing).
@@ -33,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, Team, User, Visibility
-from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ensure_can_see, ensure_staff
+from tillit.core.access import can_read, can_see, clean_team, ensure_can_assign_owner, ensure_can_change, ensure_staff
 from tillit.core.errors import AccessDenied, Conflict, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.core.versioning import save_versioned
@@ -160,7 +162,7 @@ def _default_owner_team(actor: User, owner: User | None, team: Team | None) -> t
 
 def _ensure_visible(actor: User, record) -> None:
     ensure_staff(actor)
-    ensure_can_see(actor, record)
+    ensure_can_change(actor, record)
 
 
 def _ensure_still_visible(actor: User, record) -> None:
@@ -611,7 +613,7 @@ def affiliation_create(*, actor: User, person: Person, organization: Organizatio
     _ensure_visible(actor, person)
     if not isinstance(organization, Organization):
         raise ValidationError(_("Choose an organisation."), field="organization")
-    if not can_see(actor, organization):
+    if not can_read(actor, organization):
         raise ValidationError(_("No such organisation."), field="organization")
     return _affiliation_create(
         person=person, organization=organization, title=title, department=department,

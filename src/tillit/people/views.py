@@ -6,13 +6,14 @@ import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.core.errors import Conflict, DomainError, NotFound
+from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
 from tillit.people import selectors, services
 from tillit.people.forms import OrganizationForm, PersonForm, organization_label
 from tillit.people.models import LifecycleStage
@@ -77,9 +78,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
     try:
-        person = selectors.person_get(actor=request.user, person_id=person_id)
+        person = selectors.person_get(actor=request.user, person_id=person_id, for_change=True)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    except AccessDenied as exc:  # read through a relationship grant: the card, not the form
+        raise PermissionDenied(exc.message) from None
     form = PersonForm(request.POST or None, actor=request.user, person=person)
     conflict = False
     if request.method == "POST" and form.is_valid():
@@ -178,9 +181,12 @@ def organization_create(request: HttpRequest) -> HttpResponse:
 
 def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
     try:
-        organization = selectors.organization_get(actor=request.user, organization_id=organization_id)
+        organization = selectors.organization_get(actor=request.user, organization_id=organization_id,
+                                                  for_change=True)
     except NotFound as exc:
         raise Http404(exc.message) from None
+    except AccessDenied as exc:
+        raise PermissionDenied(exc.message) from None
     form = OrganizationForm(request.POST or None, actor=request.user, organization=organization)
     conflict = False
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,9 @@ class SalesConfig(AppConfig):
     verbose_name = _("Sales")
 
     def ready(self):
+        from tillit.core.access import register_relationship_grant
         from tillit.sales import messages
+        from tillit.sales.grants import GRANT
 
         messages.register()
+        register_relationship_grant(GRANT)

@@ -1,8 +1,9 @@
 """Reads of cases and queues, filtered by who may see them.
 
 Administrators and the service role (and anyone whose visibility is "all") see every case; everyone
-else sees the cases of customers they can see, plus cases assigned to them. Partners and customers
-see none staff-side.
+else sees the cases of customers they can read (``tillit.core.access.party_visibility_q``: owner
+scope or a relationship grant, e.g. the customer of their open deal), plus cases assigned to them.
+Partners and customers see none staff-side.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import STAFF_ROLES, User
-from tillit.core.access import can_see, visibility_q
+from tillit.core.access import can_read, party_visibility_q
 from tillit.core.errors import NotFound
 from tillit.interactions.models import Interaction
 from tillit.service.models import (
@@ -33,10 +34,10 @@ def case_visibility_q(user) -> Q | None:
     """``None`` = every case; otherwise the filter for the cases ``user`` may see."""
     if not user.is_authenticated or not user.is_staff_role:
         return Q(pk__in=[])
-    person_q = visibility_q(user, owner_field="person__owner", team_field="person__team")
+    person_q = party_visibility_q(user, "person", field="person")
     if person_q is None:
         return None
-    org_q = visibility_q(user, owner_field="organization__owner", team_field="organization__team")
+    org_q = party_visibility_q(user, "organization", field="organization")
     return person_q | org_q | Q(assignee_id=user.pk)
 
 
@@ -144,7 +145,7 @@ def customer_history(*, actor, case: Case, limit: int = 12) -> list[Interaction]
     if case.person_id is None and case.organization_id is None:
         return []
     customer = case.person if case.person_id else case.organization
-    if not can_see(actor, customer):  # e.g. a case assigned to someone outside the customer's team
+    if not can_read(actor, customer):  # e.g. a case assigned to someone outside the customer's team
         return []
     where = Q(person_id=case.person_id) if case.person_id else Q(organization_id=case.organization_id)
     return list(Interaction.objects.filter(where).select_related("handled_by").order_by("-occurred_at", "-id")[:limit])

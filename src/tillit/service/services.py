@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import STAFF_ROLES, Role, User
-from tillit.core.access import ensure_can_see
+from tillit.core.access import ensure_can_read
 from tillit.core.errors import AccessDenied, ValidationError
 from tillit.core.versioning import save_versioned
 from tillit.interactions.models import Channel, Direction, Kind
@@ -69,7 +69,7 @@ def _ensure_customer_visible(actor, case: Case) -> None:
         return
     for record in (case.person, case.organization):
         if record is not None:
-            ensure_can_see(actor, record)
+            ensure_can_read(actor, record)
 
 
 def _choice(value: str, choices, field: str) -> str:

@@ -6,3 +6,9 @@ class TasksConfig(AppConfig):
     name = "tillit.tasks"
     label = "tasks"
     verbose_name = _("Tasks")
+
+    def ready(self):
+        from tillit.core.access import register_relationship_grant
+        from tillit.tasks.grants import GRANT
+
+        register_relationship_grant(GRANT)

@@ -1,7 +1,8 @@
 """Reads of tasks, always filtered by what the actor may see.
 
 You see a task if it is assigned to you, you created it, or you can see the person, organisation
-or deal it belongs to (``tillit.core.access``). One ``Q`` says that, so the list, the card, the
+or deal it belongs to (``tillit.core.access``; a customer read through a relationship grant
+counts). One ``Q`` says that, so the list, the card, the
 deal page, the badge and the API cannot disagree.
 """
 
@@ -16,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tillit.accounts.models import Role, User, Visibility
-from tillit.core.access import can_see, ensure_staff, visibility_q
+from tillit.core.access import can_read, can_see, ensure_staff, party_visibility_q, visibility_q
 from tillit.core.errors import NotFound
 from tillit.tasks.models import Priority, Task
 
@@ -42,9 +43,9 @@ def task_visibility_q(actor: User) -> Q | None:
     q = Q(assignee_id=actor.pk) | Q(created_by_id=actor.pk)
     if actor.effective_visibility == Visibility.TEAM and actor.team_id:
         q |= Q(assignee__team_id=actor.team_id)
-    for rel in ("person", "organization", "deal"):
-        rq = visibility_q(actor, owner_field=f"{rel}__owner", team_field=f"{rel}__team")
-        q |= Q(**{f"{rel}__isnull": False}) & rq
+    for rel in ("person", "organization"):
+        q |= Q(**{f"{rel}__isnull": False}) & party_visibility_q(actor, rel, field=rel)
+    q |= Q(deal__isnull=False) & visibility_q(actor, owner_field="deal__owner", team_field="deal__team")
     return q
 
 
@@ -62,9 +63,11 @@ def can_see_task(actor: User, task: Task) -> bool:
         return True
     if actor.effective_visibility == Visibility.TEAM and actor.team_id and task.assignee.team_id == actor.team_id:
         return True
+    if task.deal_id is not None and can_see(actor, task.deal):
+        return True
     return any(
-        getattr(task, f"{rel}_id") is not None and can_see(actor, getattr(task, rel))
-        for rel in ("person", "organization", "deal")
+        getattr(task, f"{rel}_id") is not None and can_read(actor, getattr(task, rel))
+        for rel in ("person", "organization")
     )
 
 

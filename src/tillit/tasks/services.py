@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import STAFF_ROLES, User
-from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.core.access import ensure_can_read, ensure_can_see, ensure_staff
 from tillit.core.errors import ValidationError
 from tillit.core.versioning import save_versioned
 from tillit.tasks.models import Priority, Task
@@ -89,8 +89,8 @@ def _related(actor: User, data: dict[str, Any]) -> None:
     """The actor must see every record the task is put on (NotFound otherwise: learn nothing)."""
     for field in ("person", "organization", "deal"):
         record = data.get(field)
-        if record is not None:
-            ensure_can_see(actor, record)
+        if record is not None:  # a customer the actor reads (owner scope or a grant); a deal they see
+            (ensure_can_see if field == "deal" else ensure_can_read)(actor, record)
 
 
 def _clean(actor: User, data: dict[str, Any]) -> dict[str, Any]:

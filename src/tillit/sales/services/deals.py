@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, Team, User
-from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ensure_can_see, ensure_staff
+from tillit.core.access import can_see, clean_team, ensure_can_assign_owner, ensure_can_read, ensure_staff
 from tillit.core.errors import AccessDenied, Conflict, NotFound, ValidationError
 from tillit.core.money import clean_currency, parse_money, round_money
 from tillit.core.versioning import save_versioned
@@ -85,11 +85,11 @@ def _party(actor: User, person: Any, organization: Any) -> tuple[Person | None, 
         raise ValidationError(_("Choose an organisation."), field="organization")
     if person is None and organization is None:
         raise ValidationError(_("Name a person or an organisation (or both)."), field="person")
-    # Not found rather than forbidden: a deal must not reveal a customer the actor cannot see.
+    # Not found rather than forbidden: a deal must not reveal a customer the actor cannot read.
     if person is not None:
-        ensure_can_see(actor, person)
+        ensure_can_read(actor, person)
     if organization is not None:
-        ensure_can_see(actor, organization)
+        ensure_can_read(actor, organization)
     return person, organization
 
 

@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, User
-from tillit.core.access import ensure_can_see, ensure_staff
+from tillit.core.access import ensure_can_read, ensure_can_see, ensure_staff
 from tillit.core.errors import ValidationError
 from tillit.core.money import clean_currency
 from tillit.core.versioning import save_versioned
@@ -119,7 +119,7 @@ def order_register(*, actor: User, person: Person | None = None, organization: O
         raise ValidationError(_("Name a person or an organisation."), field="person")
     for record in (person, organization):
         if record is not None:
-            ensure_can_see(actor, record)
+            ensure_can_read(actor, record)
     external_id = (external_id or "").strip() or None
     if external_id:
         existing = Order.objects.filter(external_id=external_id).first()
