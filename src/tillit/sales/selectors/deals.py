@@ -164,11 +164,12 @@ class Column:
 
 
 def board(*, actor: User, pipeline: Pipeline, scope: str = "all", owner_id: int | None = None,
-          today: dt.date | None = None, now: dt.datetime | None = None) -> list[Column]:
+          today: dt.date | None = None, now: dt.datetime | None = None, cards: bool = True) -> list[Column]:
     """One column per stage: its deals (a bounded number of cards), count, sum and weighted sum.
 
     Sums are in the base currency (``settings.TILLIT_BASE_CURRENCY``) at today's rates; a currency
     without a rate is left out of the sum and named in ``missing_rates``. A fixed number of queries.
+    ``cards=False`` reads only the sums (the board refreshes its totals after a move).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -192,6 +193,8 @@ def board(*, actor: User, pipeline: Pipeline, scope: str = "all", owner_id: int 
     for column in columns.values():
         column.total = round_money(column.total, base)
         column.weighted = round_money(column.total * column.stage.probability / 100, base)
+    if not cards:
+        return [columns[s.pk] for s in stages]
     # Cards: the most urgent first (earliest close date), at most BOARD_CARDS_PER_STAGE per column,
     # cut in the database (a window per stage) so a big pipeline never loads every deal.
     rank = Window(RowNumber(), partition_by=[F("stage_id")],
