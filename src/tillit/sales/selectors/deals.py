@@ -38,6 +38,11 @@ ORDERINGS = {
 BOARD_CARDS_PER_STAGE = 60
 # Won and lost columns show only recently closed deals: the board is about what is moving.
 BOARD_CLOSED_DAYS = 30
+BOARD_CARD_FIELDS = (
+    "id", "title", "value", "currency", "expected_close_date", "version", "stage_id", "person_id",
+    "organization_id", "owner_id", "stage__outcome", "person__first_name", "person__last_name",
+    "person__primary_email", "organization__name", "owner__first_name", "owner__last_name", "owner__username",
+)
 
 
 def visible_deals(*, actor: User) -> QuerySet[Deal]:
@@ -199,7 +204,9 @@ def board(*, actor: User, pipeline: Pipeline, scope: str = "all", owner_id: int 
     # cut in the database (a window per stage) so a big pipeline never loads every deal.
     rank = Window(RowNumber(), partition_by=[F("stage_id")],
                   order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()])
-    cards = qs.annotate(rank=rank).filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("rank")
+    # Only what a card shows: a few hundred cards with six joined models each was half the page's time.
+    cards = (qs.select_related(None).select_related("person", "organization", "owner", "stage")
+             .only(*BOARD_CARD_FIELDS).annotate(rank=rank).filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("rank"))
     for deal in cards:
         if deal.stage_id in columns:
             deal.overdue = _overdue(deal, today)

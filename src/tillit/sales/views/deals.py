@@ -271,6 +271,7 @@ def _board_context(request: HttpRequest, *, cards: bool = True) -> dict:
     open_columns = [c for c in columns if c.stage.outcome == StageOutcome.OPEN]
     return {
         "pipelines": pipelines, "pipeline": pipeline, "columns": columns, "scope": scope,
+        "stages": [c.stage for c in columns],
         "open_total": sum((c.total for c in open_columns), 0),
         "open_weighted": sum((c.weighted for c in open_columns), 0),
         "open_count": sum(c.count for c in open_columns),
