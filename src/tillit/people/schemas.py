@@ -7,8 +7,10 @@ from ninja import Field, Schema
 
 from tillit.people.models import Affiliation, IdentityKind, Person
 
-
 # --- out ------------------------------------------------------------------------------------
+LANGUAGE_HELP = ("The language quotes and other documents to this customer are written in: en, sv, da or nb; "
+                 "empty = the organisation's, then the company's default.")
+
 class HandleOut(Schema):
     system: str
     value: str
@@ -51,6 +53,7 @@ class PersonOut(Schema):
     relationship_category: str
     city: str
     country: str
+    language: str
     custom_fields: dict[str, Any]
     primary_email: str
     primary_phone: str
@@ -96,6 +99,7 @@ class OrganizationOut(Schema):
     industry: str
     city: str
     country: str
+    language: str
     phone: str
     lifecycle_stage: str
     owner_id: int | None
@@ -136,6 +140,7 @@ class PersonFields(Schema):
     relationship_category: str = ""
     city: str = ""
     country: str = Field("", description="ISO 3166 two-letter code, e.g. NO.")
+    language: str = Field("", description=LANGUAGE_HELP)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     emails: list[str] = Field(default_factory=list, description="The first one is the primary email.")
     phones: list[str] = Field(
@@ -165,6 +170,7 @@ class PersonPatch(Schema):
     relationship_category: str | None = None
     city: str | None = None
     country: str | None = None
+    language: str | None = Field(None, description=LANGUAGE_HELP)
     custom_fields: dict[str, Any] | None = None
     emails: list[str] | None = Field(None, description="Replaces all emails; the first is primary.")
     phones: list[str] | None = Field(None, description="Replaces all phones; the first is primary.")
@@ -186,6 +192,7 @@ class OrganizationFields(Schema):
     industry: str = ""
     city: str = ""
     country: str = ""
+    language: str = Field("", description=LANGUAGE_HELP)
     phone: str = ""
     lifecycle_stage: str = "lead"
     owner_id: int | None = None
@@ -208,6 +215,7 @@ class OrganizationPatch(Schema):
     industry: str | None = None
     city: str | None = None
     country: str | None = None
+    language: str | None = Field(None, description=LANGUAGE_HELP)
     phone: str | None = None
     lifecycle_stage: str | None = None
     owner_id: int | None = None

@@ -12,12 +12,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.conf import settings
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from tillit.core.money import minor_unit, round_money
+from tillit.people.models import customer_language
 from tillit.sales.models import Quote, QuoteLine
 
 _REPLACE = {
@@ -61,8 +62,18 @@ def vat_breakdown(lines: list[QuoteLine]) -> list[tuple[Decimal, Decimal]]:
     return sorted(by_rate.items(), reverse=True)
 
 
+def quote_language(quote: Quote) -> str:
+    """The customer's language (person's, organisation's, company default): the PDF and the email use it."""
+    return customer_language(quote.person, quote.organization)
+
+
 def quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
-    """The printable quote: company, customer, lines, VAT, totals and validity, as PDF bytes."""
+    """The printable quote in the customer's language (words, dates and numbers), as PDF bytes."""
+    with translation.override(quote_language(quote)):
+        return _quote_pdf(quote, lines)
+
+
+def _quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
     company = getattr(settings, "TILLIT_COMPANY_NAME", "Tillit") or "Tillit"
     pdf = _QuotePdf(format="A4", unit="mm")
     pdf.footer_text = latin1(f"{company} · {_('Quote')} {quote.number}")
