@@ -56,3 +56,16 @@ def test_the_customer_language_falls_back_to_the_organisation_then_the_company(a
     assert customer_language(person, org) == "sv"
     person.language = "nb"
     assert customer_language(person, org) == "nb" and customer_language(None, None) == "da"
+
+
+def test_the_address_is_kept_from_the_form_and_the_api(api, actors, login):
+    response = api.post("/organizations", {"name": "Fjord AS", "street_address": "Fjordveien 7", "postal_code": "5003",
+                                           "city": "Bergen"})
+    assert response.status_code == 201 and response.json()["street_address"] == "Fjordveien 7"
+    client = login(actors["rep_north"])
+    client.post(reverse("people:person_create"), {"first_name": "Kari", "lifecycle_stage": "lead",
+                                                  "street_address": "Bakken 2", "postal_code": "7010"})
+    person = Person.objects.get(first_name="Kari")
+    assert (person.street_address, person.postal_code) == ("Bakken 2", "7010")
+    html = client.get(reverse("people:person_edit", args=[person.pk])).content.decode()
+    assert 'value="Bakken 2"' in html

@@ -124,6 +124,8 @@ class PersonForm(VersionedForm):
                                   empty_label=_("— the owner's team —"))
     persona = forms.CharField(label=_("Persona"), max_length=100, required=False)
     relationship_category = forms.CharField(label=_("Relationship category"), max_length=100, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = forms.CharField(label=_("Country"), max_length=2, required=False,
                               help_text=_("Two letters, e.g. NO, SE, DK."))
@@ -154,6 +156,7 @@ class PersonForm(VersionedForm):
             "title": role.title if role else "", "is_decision_maker": role.is_decision_maker if role else False,
             "lifecycle_stage": person.lifecycle_stage, "owner": person.owner_id, "team": person.team_id,
             "persona": person.persona, "relationship_category": person.relationship_category,
+            "street_address": person.street_address, "postal_code": person.postal_code,
             "city": person.city, "country": person.country, "language": person.language,
             "version": person.version,
         }
@@ -191,6 +194,8 @@ class OrganizationForm(VersionedForm):
                              help_text=_("e.g. fjordkraft.no"))
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = forms.CharField(label=_("Country"), max_length=2, required=False,
                               help_text=_("Two letters, e.g. NO, SE, DK."))
@@ -207,7 +212,8 @@ class OrganizationForm(VersionedForm):
         if organization is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{name: getattr(organization, name) for name in (
-                    "name", "org_number", "domain", "industry", "phone", "city", "country", "language",
+                    "name", "org_number", "domain", "industry", "phone", "street_address", "postal_code", "city",
+                    "country", "language",
                     "lifecycle_stage", "version",
                 )},
                 "owner": organization.owner_id, "team": organization.team_id,

@@ -31,6 +31,8 @@ class Organization(VersionedModel):
     org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
     domain = models.CharField(_("web domain"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code, e.g. NO"))
     # Quotes and other documents to the customer are written in it; blank = the company's default.
@@ -82,6 +84,8 @@ class Person(VersionedModel):
     persona = models.CharField(_("persona"), max_length=100, blank=True)
     relationship_category = models.CharField(_("relationship category"), max_length=100, blank=True)
     value_tier = models.CharField(_("value tier"), max_length=6, choices=ValueTier.choices, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     # Blank = the organisation's language, then the company's default (``customer_language``).

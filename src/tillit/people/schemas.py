@@ -51,6 +51,8 @@ class PersonOut(Schema):
     team_id: int | None
     persona: str
     relationship_category: str
+    street_address: str
+    postal_code: str
     city: str
     country: str
     language: str
@@ -97,6 +99,8 @@ class OrganizationOut(Schema):
     org_number: str
     domain: str
     industry: str
+    street_address: str
+    postal_code: str
     city: str
     country: str
     language: str
@@ -138,6 +142,8 @@ class PersonFields(Schema):
     team_id: int | None = None
     persona: str = ""
     relationship_category: str = ""
+    street_address: str = ""
+    postal_code: str = ""
     city: str = ""
     country: str = Field("", description="ISO 3166 two-letter code, e.g. NO.")
     language: str = Field("", description=LANGUAGE_HELP)
@@ -168,6 +174,8 @@ class PersonPatch(Schema):
     team_id: int | None = None
     persona: str | None = None
     relationship_category: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
     city: str | None = None
     country: str | None = None
     language: str | None = Field(None, description=LANGUAGE_HELP)
@@ -190,6 +198,8 @@ class OrganizationFields(Schema):
     org_number: str = ""
     domain: str = ""
     industry: str = ""
+    street_address: str = ""
+    postal_code: str = ""
     city: str = ""
     country: str = ""
     language: str = Field("", description=LANGUAGE_HELP)
@@ -213,6 +223,8 @@ class OrganizationPatch(Schema):
     org_number: str | None = None
     domain: str | None = None
     industry: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
     city: str | None = None
     country: str | None = None
     language: str | None = Field(None, description=LANGUAGE_HELP)

@@ -50,14 +50,15 @@ from tillit.people.models import (
     Person,
 )
 
-PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city")
+PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city", "street_address",
+                      "postal_code")
 PERSON_UPDATE_FIELDS = frozenset(
     {
         *PERSON_TEXT_FIELDS, "country", "language", "lifecycle_stage", "owner", "team", "custom_fields",
         "emails", "phones", "organization", "title", "is_decision_maker",
     }
 )
-ORGANIZATION_TEXT_FIELDS = ("name", "org_number", "domain", "industry", "city")
+ORGANIZATION_TEXT_FIELDS = ("name", "org_number", "domain", "industry", "city", "street_address", "postal_code")
 ORGANIZATION_FIELDS = frozenset(
     {*ORGANIZATION_TEXT_FIELDS, "country", "language", "phone", "lifecycle_stage", "owner", "team", "custom_fields"}
 )
@@ -316,6 +317,8 @@ def person_create(
     persona: str = "",
     relationship_category: str = "",
     city: str = "",
+    street_address: str = "",
+    postal_code: str = "",
     country: str = "",
     language: str = "",
     custom_fields: dict | None = None,
@@ -332,7 +335,8 @@ def person_create(
     """
     ensure_staff(actor)
     values = {f: _text(Person, f, v) for f, v in zip(
-        PERSON_TEXT_FIELDS, (first_name, last_name, persona, relationship_category, city), strict=True
+        PERSON_TEXT_FIELDS, (first_name, last_name, persona, relationship_category, city, street_address, postal_code),
+        strict=True
     )}
     clean_emails = _unique_cleaned(emails, clean_email, "emails")
     clean_phones = _unique_cleaned(phones, clean_phone, "phones")

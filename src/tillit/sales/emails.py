@@ -7,6 +7,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from tillit.accounts.selectors import company_profile
 from tillit.sales.models import Quote
 from tillit.sales.pdf import quote_language, quote_pdf, quote_pdf_filename
 from tillit.sales.selectors.quotes import quote_lines
@@ -24,7 +25,7 @@ def _quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
     context = {
         "quote": quote,
         "lines": lines,
-        "company": getattr(settings, "TILLIT_COMPANY_NAME", "Tillit"),
+        "company": company_profile().display_name,
         "sender": sender,
         "recipient_name": quote.person.full_name if quote.person else "",
     }
