@@ -36,3 +36,25 @@ class PreferencesForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What will use it, e.g. “ERP sync”."))
+
+
+class CompanyProfileForm(forms.Form):
+    name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    org_number = forms.CharField(label=_("Organisation number"), max_length=40, required=False)
+    vat_number = forms.CharField(label=_("VAT number"), max_length=40, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    bank_account = forms.CharField(label=_("Bank account"), max_length=40, required=False)
+    iban = forms.CharField(label=_("IBAN"), max_length=40, required=False)
+    bic = forms.CharField(label=_("BIC / SWIFT"), max_length=20, required=False)
+    logo = forms.FileField(label=_("Logo"), required=False,
+                           help_text=_("PNG or JPEG, at most 2 MB; printed at the top of each quote."))
+    remove_logo = forms.BooleanField(label=_("Remove the logo"), required=False)
+
+    def service_fields(self) -> dict:
+        return dict(self.cleaned_data)

@@ -93,3 +93,42 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CompanyProfile(models.Model):
+    """The company's own details, printed on quotes and shown on the customer's accept page. One row
+    (``pk=1``), edited by administrators at ``/accounts/company/``; the logo file lives in the data
+    directory (``MEDIA_ROOT``)."""
+
+    name = models.CharField(_("company name"), max_length=200, blank=True,
+                            help_text=_("Empty: the name from the server's settings."))
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = models.CharField(_("country"), max_length=100, blank=True)
+    org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=40, blank=True)
+    bic = models.CharField(_("BIC / SWIFT"), max_length=20, blank=True)
+    logo = models.FileField(_("logo"), upload_to="company/", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or getattr(settings, "TILLIT_COMPANY_NAME", "") or "Tillit"
+
+    @property
+    def address_lines(self) -> list[str]:
+        place = " ".join(p for p in (self.postal_code, self.city) if p)
+        return [line for line in (self.street_address, place, self.country) if line]

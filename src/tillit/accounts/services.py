@@ -4,8 +4,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tillit.accounts.models import ApiToken, User
-from tillit.core.errors import NotFound, ValidationError
+from tillit.accounts.models import ApiToken, CompanyProfile, User
+from tillit.accounts.selectors import company_profile
+from tillit.core.errors import AccessDenied, NotFound, ValidationError
 
 
 @transaction.atomic
@@ -48,3 +49,59 @@ def user_preferences_update(*, user: User, language: str, time_zone: str) -> Non
     user.language = language
     user.time_zone = time_zone
     user.save(update_fields=["language", "time_zone"])
+
+
+COMPANY_FIELDS = frozenset({
+    "name", "street_address", "postal_code", "city", "country", "org_number", "vat_number", "phone", "email",
+    "website", "bank_account", "iban", "bic",
+})
+LOGO_TYPES = {"PNG": "png", "JPEG": "jpg"}  # what the PDF can embed
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+
+
+def _clean_logo(upload) -> str:
+    """The file extension of an acceptable logo (PNG or JPEG, at most 2 MB), else a ValidationError."""
+    from PIL import Image, UnidentifiedImageError
+
+    if upload.size > LOGO_MAX_BYTES:
+        raise ValidationError(_("The logo may be at most 2 MB."), field="logo")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        kind = None
+    upload.seek(0)
+    if kind not in LOGO_TYPES:
+        raise ValidationError(_("Upload the logo as a PNG or JPEG image."), field="logo")
+    return LOGO_TYPES[kind]
+
+
+@transaction.atomic
+def company_profile_update(*, actor: User, logo=None, remove_logo: bool = False, **fields) -> CompanyProfile:
+    """Change the company's details (administrators only); ``logo`` is an uploaded PNG or JPEG file."""
+    if not (actor.is_superuser or actor.role == "admin"):
+        raise AccessDenied(_("Only administrators can change the company's details."))
+    unknown = sorted(set(fields) - COMPANY_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown field “%(name)s”.") % {"name": unknown[0]}, field=unknown[0])
+    profile = company_profile()
+    for name, value in fields.items():
+        value = (value or "").strip()
+        limit = CompanyProfile._meta.get_field(name).max_length
+        if limit and len(value) > limit:
+            raise ValidationError(_("At most %(n)d characters.") % {"n": limit}, field=name)
+        setattr(profile, name, value)
+    old_logo = profile.logo.name if profile.logo else ""
+    if logo is not None:
+        extension = _clean_logo(logo)
+        profile.logo.save(f"logo.{extension}", logo, save=False)
+    elif remove_logo:
+        profile.logo = ""
+    profile.save()
+    if old_logo and old_logo != (profile.logo.name if profile.logo else ""):
+        # The replaced file goes only once the new row is committed.
+        storage, name = profile.logo.storage, old_logo
+        transaction.on_commit(lambda: storage.delete(name))
+    return profile

@@ -10,5 +10,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/", views.preferences, name="preferences"),
     path("tokens/", views.tokens, name="tokens"),
+    path("company/", views.company, name="company"),
+    path("company/logo", views.company_logo, name="company_logo"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.accounts import services
-from tillit.accounts.forms import PreferencesForm, TokenForm
+from tillit.accounts.forms import CompanyProfileForm, PreferencesForm, TokenForm
+from tillit.accounts.selectors import company_profile
 from tillit.core.errors import DomainError
 
 
@@ -48,3 +52,33 @@ def token_revoke(request, token_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("accounts:tokens")
+
+
+def company(request):
+    """The company's details for quotes (administrators)."""
+    if not (request.user.is_superuser or request.user.role == "admin"):
+        raise PermissionDenied(_("Only administrators can change the company's details."))
+    profile = company_profile()
+    initial = {name: getattr(profile, name) for name in services.COMPANY_FIELDS}
+    form = CompanyProfileForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.company_profile_update(actor=request.user, **form.service_fields())
+        except DomainError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("The company's details are saved."))
+            return redirect("accounts:company")
+    return render(request, "accounts/company.html", {"form": form, "profile": profile})
+
+
+@login_not_required
+def company_logo(request):
+    """The logo file (public: it is on every quote and on the customer's accept page)."""
+    profile = company_profile()
+    if not profile.logo:
+        raise Http404(_("No logo."))
+    try:
+        return FileResponse(profile.logo.open("rb"))
+    except FileNotFoundError:
+        raise Http404(_("No logo.")) from None

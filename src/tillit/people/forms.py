@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts.models import Team, User
@@ -23,6 +24,10 @@ def split_lines(text: str) -> list[str]:
     """Emails / phones typed one per line (or separated by commas or semicolons)."""
     return [part.strip() for part in _SPLIT.split(text or "") if part.strip()]
 
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [("", _("— the company's default —")), *settings.LANGUAGES]
 
 class OwnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
@@ -119,9 +124,13 @@ class PersonForm(VersionedForm):
                                   empty_label=_("— the owner's team —"))
     persona = forms.CharField(label=_("Persona"), max_length=100, required=False)
     relationship_category = forms.CharField(label=_("Relationship category"), max_length=100, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = forms.CharField(label=_("Country"), max_length=2, required=False,
                               help_text=_("Two letters, e.g. NO, SE, DK."))
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices,
+                                 help_text=_("Quotes to this person are written in it."))
 
     def __init__(self, *args, actor: User, person: Person | None = None, **kwargs):
         if person is not None and "initial" not in kwargs:
@@ -147,7 +156,9 @@ class PersonForm(VersionedForm):
             "title": role.title if role else "", "is_decision_maker": role.is_decision_maker if role else False,
             "lifecycle_stage": person.lifecycle_stage, "owner": person.owner_id, "team": person.team_id,
             "persona": person.persona, "relationship_category": person.relationship_category,
-            "city": person.city, "country": person.country, "version": person.version,
+            "street_address": person.street_address, "postal_code": person.postal_code,
+            "city": person.city, "country": person.country, "language": person.language,
+            "version": person.version,
         }
 
     def _check_each(self, name: str, cleaner) -> str:
@@ -183,9 +194,13 @@ class OrganizationForm(VersionedForm):
                              help_text=_("e.g. fjordkraft.no"))
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    street_address = forms.CharField(label=_("Street address"), max_length=200, required=False)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=20, required=False)
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     country = forms.CharField(label=_("Country"), max_length=2, required=False,
                               help_text=_("Two letters, e.g. NO, SE, DK."))
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=language_choices,
+                                 help_text=_("Quotes to this organisation and its people are written in it."))
     lifecycle_stage = forms.ChoiceField(label=_("Lifecycle stage"), choices=LifecycleStage.choices,
                                         initial=LifecycleStage.LEAD)
     owner = OwnerChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False,
@@ -197,8 +212,9 @@ class OrganizationForm(VersionedForm):
         if organization is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 **{name: getattr(organization, name) for name in (
-                    "name", "org_number", "domain", "industry", "phone", "city", "country", "lifecycle_stage",
-                    "version",
+                    "name", "org_number", "domain", "industry", "phone", "street_address", "postal_code", "city",
+                    "country", "language",
+                    "lifecycle_stage", "version",
                 )},
                 "owner": organization.owner_id, "team": organization.team_id,
             }

@@ -31,8 +31,12 @@ class Organization(VersionedModel):
     org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
     domain = models.CharField(_("web domain"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("ISO code, e.g. NO"))
+    # Quotes and other documents to the customer are written in it; blank = the company's default.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     lifecycle_stage = models.CharField(
         _("lifecycle stage"), max_length=20, choices=LifecycleStage.choices, default=LifecycleStage.LEAD
@@ -80,8 +84,12 @@ class Person(VersionedModel):
     persona = models.CharField(_("persona"), max_length=100, blank=True)
     relationship_category = models.CharField(_("relationship category"), max_length=100, blank=True)
     value_tier = models.CharField(_("value tier"), max_length=6, choices=ValueTier.choices, blank=True)
+    street_address = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=20, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
+    # Blank = the organisation's language, then the company's default (``customer_language``).
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
     # Denormalised for list pages and search: the primary email/phone in normalised form.
     primary_email = models.CharField(_("email"), max_length=254, blank=True)
@@ -278,3 +286,12 @@ class ImportJob(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (ImportJobStatus.QUEUED, ImportJobStatus.RUNNING)
+
+
+def customer_language(person: Person | None = None, organization: Organization | None = None) -> str:
+    """The language to write to a customer in: the person's, else the organisation's, else the company's
+    default (``settings.LANGUAGE_CODE``)."""
+    for record in (person, organization):
+        if record is not None and record.language:
+            return record.language
+    return settings.LANGUAGE_CODE

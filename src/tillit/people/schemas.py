@@ -7,8 +7,10 @@ from ninja import Field, Schema
 
 from tillit.people.models import Affiliation, IdentityKind, Person
 
-
 # --- out ------------------------------------------------------------------------------------
+LANGUAGE_HELP = ("The language quotes and other documents to this customer are written in: en, sv, da or nb; "
+                 "empty = the organisation's, then the company's default.")
+
 class HandleOut(Schema):
     system: str
     value: str
@@ -49,8 +51,11 @@ class PersonOut(Schema):
     team_id: int | None
     persona: str
     relationship_category: str
+    street_address: str
+    postal_code: str
     city: str
     country: str
+    language: str
     custom_fields: dict[str, Any]
     primary_email: str
     primary_phone: str
@@ -94,8 +99,11 @@ class OrganizationOut(Schema):
     org_number: str
     domain: str
     industry: str
+    street_address: str
+    postal_code: str
     city: str
     country: str
+    language: str
     phone: str
     lifecycle_stage: str
     owner_id: int | None
@@ -134,8 +142,11 @@ class PersonFields(Schema):
     team_id: int | None = None
     persona: str = ""
     relationship_category: str = ""
+    street_address: str = ""
+    postal_code: str = ""
     city: str = ""
     country: str = Field("", description="ISO 3166 two-letter code, e.g. NO.")
+    language: str = Field("", description=LANGUAGE_HELP)
     custom_fields: dict[str, Any] = Field(default_factory=dict)
     emails: list[str] = Field(default_factory=list, description="The first one is the primary email.")
     phones: list[str] = Field(
@@ -163,8 +174,11 @@ class PersonPatch(Schema):
     team_id: int | None = None
     persona: str | None = None
     relationship_category: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
     city: str | None = None
     country: str | None = None
+    language: str | None = Field(None, description=LANGUAGE_HELP)
     custom_fields: dict[str, Any] | None = None
     emails: list[str] | None = Field(None, description="Replaces all emails; the first is primary.")
     phones: list[str] | None = Field(None, description="Replaces all phones; the first is primary.")
@@ -184,8 +198,11 @@ class OrganizationFields(Schema):
     org_number: str = ""
     domain: str = ""
     industry: str = ""
+    street_address: str = ""
+    postal_code: str = ""
     city: str = ""
     country: str = ""
+    language: str = Field("", description=LANGUAGE_HELP)
     phone: str = ""
     lifecycle_stage: str = "lead"
     owner_id: int | None = None
@@ -206,8 +223,11 @@ class OrganizationPatch(Schema):
     org_number: str | None = None
     domain: str | None = None
     industry: str | None = None
+    street_address: str | None = None
+    postal_code: str | None = None
     city: str | None = None
     country: str | None = None
+    language: str | None = Field(None, description=LANGUAGE_HELP)
     phone: str | None = None
     lifecycle_stage: str | None = None
     owner_id: int | None = None

@@ -27,6 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -51,16 +52,17 @@ from tillit.people.models import (
     Person,
 )
 
-PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city")
+PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city", "street_address",
+                      "postal_code")
 PERSON_UPDATE_FIELDS = frozenset(
     {
-        *PERSON_TEXT_FIELDS, "country", "lifecycle_stage", "owner", "team", "custom_fields",
+        *PERSON_TEXT_FIELDS, "country", "language", "lifecycle_stage", "owner", "team", "custom_fields",
         "emails", "phones", "organization", "title", "is_decision_maker",
     }
 )
-ORGANIZATION_TEXT_FIELDS = ("name", "org_number", "domain", "industry", "city")
+ORGANIZATION_TEXT_FIELDS = ("name", "org_number", "domain", "industry", "city", "street_address", "postal_code")
 ORGANIZATION_FIELDS = frozenset(
-    {*ORGANIZATION_TEXT_FIELDS, "country", "phone", "lifecycle_stage", "owner", "team", "custom_fields"}
+    {*ORGANIZATION_TEXT_FIELDS, "country", "language", "phone", "lifecycle_stage", "owner", "team", "custom_fields"}
 )
 AFFILIATION_FIELDS = frozenset({"title", "department", "is_decision_maker", "buying_role", "start_date", "end_date"})
 
@@ -86,6 +88,15 @@ def _country(value: Any) -> str:
     value = (value or "").strip().upper()
     if value and (len(value) != 2 or not value.isalpha()):
         raise ValidationError(_("Use a two-letter country code such as NO, SE or DK."), field="country")
+    return value
+
+
+def _language(value: Any) -> str:
+    value = (value or "").strip()
+    codes = [code for code, _name in settings.LANGUAGES]
+    if value and value not in codes:
+        raise ValidationError(_("Unknown language “%(value)s”; use one of: %(choices)s (or leave it empty).")
+                              % {"value": value, "choices": ", ".join(codes)}, field="language")
     return value
 
 
@@ -308,7 +319,10 @@ def person_create(
     persona: str = "",
     relationship_category: str = "",
     city: str = "",
+    street_address: str = "",
+    postal_code: str = "",
     country: str = "",
+    language: str = "",
     custom_fields: dict | None = None,
     organization: Organization | None = None,
     title: str = "",
@@ -323,7 +337,8 @@ def person_create(
     """
     ensure_staff(actor)
     values = {f: _text(Person, f, v) for f, v in zip(
-        PERSON_TEXT_FIELDS, (first_name, last_name, persona, relationship_category, city), strict=True
+        PERSON_TEXT_FIELDS, (first_name, last_name, persona, relationship_category, city, street_address, postal_code),
+        strict=True
     )}
     clean_emails = _unique_cleaned(emails, clean_email, "emails")
     clean_phones = _unique_cleaned(phones, clean_phone, "phones")
@@ -338,6 +353,7 @@ def person_create(
         owner=owner,
         team=team,
         country=_country(country),
+        language=_language(language),
         custom_fields=_custom_fields(custom_fields),
         primary_email=clean_emails[0][1] if clean_emails else "",
         primary_phone=clean_phones[0][1] if clean_phones else "",
@@ -410,6 +426,8 @@ def person_update(*, actor: User, person: Person, expected_version: int | None, 
             put(name, _text(Person, name, fields[name]))
     if "country" in fields:
         put("country", _country(fields["country"]))
+    if "language" in fields:
+        put("language", _language(fields["language"]))
     if "lifecycle_stage" in fields:
         put("lifecycle_stage", _stage(fields["lifecycle_stage"]))
     if "custom_fields" in fields:
@@ -492,6 +510,8 @@ def _organization_values(fields: Mapping[str, Any]) -> dict[str, Any]:
         values["domain"] = _domain(values["domain"])
     if "country" in fields:
         values["country"] = _country(fields["country"])
+    if "language" in fields:
+        values["language"] = _language(fields["language"])
     if "phone" in fields:
         values["phone"] = clean_phone(fields["phone"], field="phone") if (fields["phone"] or "").strip() else ""
     if "lifecycle_stage" in fields:

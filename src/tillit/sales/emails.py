@@ -5,19 +5,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from tillit.accounts.selectors import company_profile
 from tillit.sales.models import Quote
-from tillit.sales.pdf import quote_pdf, quote_pdf_filename
+from tillit.sales.pdf import quote_language, quote_pdf, quote_pdf_filename
 from tillit.sales.selectors.quotes import quote_lines
 
 
 def quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
-    """The message for ``quote`` to ``to``; replies go to the employee who sends it (when they have an email)."""
+    """The message for ``quote`` to ``to``, in the customer's language like its PDF; replies go to the
+    employee who sends it (when they have an email)."""
+    with translation.override(quote_language(quote)):
+        return _quote_email(quote, to=to, sender=sender)
+
+
+def _quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
     lines = quote_lines(quote=quote)
     context = {
         "quote": quote,
         "lines": lines,
-        "company": getattr(settings, "TILLIT_COMPANY_NAME", "Tillit"),
+        "company": company_profile().display_name,
         "sender": sender,
         "recipient_name": quote.person.full_name if quote.person else "",
     }

@@ -8,16 +8,19 @@ plain character so a customer's odd name never makes the PDF fail.
 
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from decimal import Decimal
 
-from django.conf import settings
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from tillit.accounts.models import CompanyProfile
+from tillit.accounts.selectors import company_profile
 from tillit.core.money import minor_unit, round_money
+from tillit.people.models import customer_language
 from tillit.sales.models import Quote, QuoteLine
 
 _REPLACE = {
@@ -45,12 +48,58 @@ def number(value: Decimal) -> str:
 
 class _QuotePdf(FPDF):
     footer_text = ""
+    payment_text = ""
 
     def footer(self):
-        self.set_y(-15)
+        self.set_y(-18)
         self.set_font("Helvetica", size=8)
         self.set_text_color(120, 120, 120)
-        self.cell(0, 10, latin1(f"{self.footer_text}  ·  {self.page_no()}/{{nb}}"), align="C")
+        if self.payment_text:
+            self.cell(0, 5, latin1(self.payment_text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 5, latin1(f"{self.footer_text}  ·  {self.page_no()}/{{nb}}"), align="C")
+
+
+def company_lines(profile: CompanyProfile) -> list[str]:
+    """The company's address, registration and contact lines, as printed under its name."""
+    lines = [", ".join(profile.address_lines)]
+    registration = []
+    if profile.org_number:
+        registration.append(_("Org. no. %(number)s") % {"number": profile.org_number})
+    if profile.vat_number:
+        registration.append(_("VAT no. %(number)s") % {"number": profile.vat_number})
+    lines.append("  ·  ".join(registration))
+    lines.append("  ·  ".join(p for p in (profile.phone, profile.email, profile.website) if p))
+    return [line for line in lines if line]
+
+
+def payment_line(profile: CompanyProfile) -> str:
+    parts = []
+    if profile.bank_account:
+        parts.append(_("Bank account %(account)s") % {"account": profile.bank_account})
+    if profile.iban:
+        parts.append(f"IBAN {profile.iban}")
+    if profile.bic:
+        parts.append(f"BIC {profile.bic}")
+    return "  ·  ".join(parts)
+
+
+def customer_address(quote: Quote) -> list[str]:
+    """The customer's postal address: the organisation's, or the person's when it has none."""
+    for record in (quote.organization, quote.person):
+        if record is not None and (record.street_address or record.postal_code or record.city):
+            place = " ".join(p for p in (record.postal_code, record.city) if p)
+            return [line for line in (record.street_address, place, record.country) if line]
+    return []
+
+
+def _logo(profile: CompanyProfile) -> io.BytesIO | None:
+    if not profile.logo:
+        return None
+    try:
+        with profile.logo.open("rb") as file:
+            return io.BytesIO(file.read())
+    except OSError:
+        return None  # a missing file must not stop the quote
 
 
 def vat_breakdown(lines: list[QuoteLine]) -> list[tuple[Decimal, Decimal]]:
@@ -61,24 +110,50 @@ def vat_breakdown(lines: list[QuoteLine]) -> list[tuple[Decimal, Decimal]]:
     return sorted(by_rate.items(), reverse=True)
 
 
+def quote_language(quote: Quote) -> str:
+    """The customer's language (person's, organisation's, company default): the PDF and the email use it."""
+    return customer_language(quote.person, quote.organization)
+
+
 def quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
-    """The printable quote: company, customer, lines, VAT, totals and validity, as PDF bytes."""
-    company = getattr(settings, "TILLIT_COMPANY_NAME", "Tillit") or "Tillit"
+    """The printable quote in the customer's language (words, dates and numbers), as PDF bytes."""
+    with translation.override(quote_language(quote)):
+        return _quote_pdf(quote, lines)
+
+
+def _quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
+    profile = company_profile()
+    company = profile.display_name
     pdf = _QuotePdf(format="A4", unit="mm")
     pdf.footer_text = latin1(f"{company} · {_('Quote')} {quote.number}")
+    pdf.payment_text = payment_line(profile)
     pdf.set_title(latin1(f"{_('Quote')} {quote.number}"))
     pdf.set_author(latin1(company))
     pdf.set_creator("Tillit")
-    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.set_auto_page_break(auto=True, margin=24)
     pdf.add_page()
     width = pdf.epw
 
-    # Header: company left, quote number right.
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(width / 2, 10, latin1(company))
+    # Header: logo, company and its details left; quote number right.
+    top = pdf.get_y()
     pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(width / 2, 10, latin1(f"{_('Quote')} {quote.number}"), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(4)
+    pdf.set_x(pdf.l_margin + width / 2)
+    pdf.cell(width / 2, 10, latin1(f"{_('Quote')} {quote.number}"), align="R")
+    pdf.set_xy(pdf.l_margin, top)
+    if (logo := _logo(profile)) is not None:
+        try:
+            pdf.image(logo, x=pdf.l_margin, y=top, h=16)
+            pdf.set_y(top + 18)
+        except Exception:  # noqa: BLE001 — an unreadable logo is left out, the quote still prints
+            pdf.set_xy(pdf.l_margin, top)
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.cell(width / 2, 9, latin1(company), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font("Helvetica", size=9)
+    pdf.set_text_color(80, 80, 80)
+    for text in company_lines(profile):
+        pdf.cell(width * 0.7, 4.5, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(6)
 
     # Customer and facts side by side.
     pdf.set_font("Helvetica", size=10)
@@ -86,6 +161,7 @@ def quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
     if quote.person:
         name = quote.person.full_name
         customer.append(_("Attn. %(name)s") % {"name": name} if quote.organization else name)
+    customer.extend(customer_address(quote))
     if quote.recipient_email:
         customer.append(quote.recipient_email)
     facts = [

@@ -8,6 +8,7 @@ urlpatterns = [
     path("deals/", deals.deal_list, name="deal_list"),
     path("deals/new/", deals.deal_create, name="deal_create"),
     path("deals/board/", deals.deal_board, name="deal_board"),
+    path("deals/board/totals/", deals.board_totals, name="deal_board_totals"),
     path("deals/person-options/", deals.person_options, name="deal_person_options"),
     path("deals/organization-options/", deals.organization_options, name="deal_organization_options"),
     path("deals/<int:deal_id>/", deals.deal_detail, name="deal_detail"),

@@ -38,6 +38,11 @@ ORDERINGS = {
 BOARD_CARDS_PER_STAGE = 60
 # Won and lost columns show only recently closed deals: the board is about what is moving.
 BOARD_CLOSED_DAYS = 30
+BOARD_CARD_FIELDS = (
+    "id", "title", "value", "currency", "expected_close_date", "version", "stage_id", "person_id",
+    "organization_id", "owner_id", "stage__outcome", "person__first_name", "person__last_name",
+    "person__primary_email", "organization__name", "owner__first_name", "owner__last_name", "owner__username",
+)
 
 
 def visible_deals(*, actor: User) -> QuerySet[Deal]:
@@ -164,11 +169,12 @@ class Column:
 
 
 def board(*, actor: User, pipeline: Pipeline, scope: str = "all", owner_id: int | None = None,
-          today: dt.date | None = None, now: dt.datetime | None = None) -> list[Column]:
+          today: dt.date | None = None, now: dt.datetime | None = None, cards: bool = True) -> list[Column]:
     """One column per stage: its deals (a bounded number of cards), count, sum and weighted sum.
 
     Sums are in the base currency (``settings.TILLIT_BASE_CURRENCY``) at today's rates; a currency
     without a rate is left out of the sum and named in ``missing_rates``. A fixed number of queries.
+    ``cards=False`` reads only the sums (the board refreshes its totals after a move).
     """
     now = now or timezone.now()
     today = today or timezone.localdate(now)
@@ -192,11 +198,15 @@ def board(*, actor: User, pipeline: Pipeline, scope: str = "all", owner_id: int 
     for column in columns.values():
         column.total = round_money(column.total, base)
         column.weighted = round_money(column.total * column.stage.probability / 100, base)
+    if not cards:
+        return [columns[s.pk] for s in stages]
     # Cards: the most urgent first (earliest close date), at most BOARD_CARDS_PER_STAGE per column,
     # cut in the database (a window per stage) so a big pipeline never loads every deal.
     rank = Window(RowNumber(), partition_by=[F("stage_id")],
                   order_by=[F("expected_close_date").asc(nulls_last=True), F("id").asc()])
-    cards = qs.annotate(rank=rank).filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("rank")
+    # Only what a card shows: a few hundred cards with six joined models each was half the page's time.
+    cards = (qs.select_related(None).select_related("person", "organization", "owner", "stage")
+             .only(*BOARD_CARD_FIELDS).annotate(rank=rank).filter(rank__lte=BOARD_CARDS_PER_STAGE).order_by("rank"))
     for deal in cards:
         if deal.stage_id in columns:
             deal.overdue = _overdue(deal, today)

@@ -253,7 +253,7 @@ def organization_options(request: HttpRequest) -> HttpResponse:
 
 
 # --- the board ------------------------------------------------------------------------------
-def deal_board(request: HttpRequest) -> HttpResponse:
+def _board_context(request: HttpRequest, *, cards: bool = True) -> dict:
     pipelines = list(selectors.pipeline_list(actor=request.user, active_only=True))
     pipeline = None
     if pipeline_id := _int(request.GET.get("pipeline")):
@@ -267,15 +267,23 @@ def deal_board(request: HttpRequest) -> HttpResponse:
         pipeline = pipelines[0]
     scope = request.GET.get("scope", "all")
     scope = scope if scope in selectors.SCOPES else "all"
-    columns = selectors.board(actor=request.user, pipeline=pipeline, scope=scope) if pipeline else []
-    context = {
+    columns = selectors.board(actor=request.user, pipeline=pipeline, scope=scope, cards=cards) if pipeline else []
+    open_columns = [c for c in columns if c.stage.outcome == StageOutcome.OPEN]
+    return {
         "pipelines": pipelines, "pipeline": pipeline, "columns": columns, "scope": scope,
+        "stages": [c.stage for c in columns],
+        "open_total": sum((c.total for c in open_columns), 0),
+        "open_weighted": sum((c.weighted for c in open_columns), 0),
+        "open_count": sum(c.count for c in open_columns),
+        "currency": settings.TILLIT_BASE_CURRENCY,
+    }
+
+
+def deal_board(request: HttpRequest) -> HttpResponse:
+    context = _board_context(request)
+    context.update({
         "lost_reasons": list(selectors.lost_reasons()),
         "scopes": [("mine", _("My deals")), ("team", _("My team's")), ("all", _("All I can see"))],
-        "open_total": sum((c.total for c in columns if c.stage.outcome == StageOutcome.OPEN), 0),
-        "open_weighted": sum((c.weighted for c in columns if c.stage.outcome == StageOutcome.OPEN), 0),
-        "open_count": sum(c.count for c in columns if c.stage.outcome == StageOutcome.OPEN),
-        "currency": settings.TILLIT_BASE_CURRENCY,
         "board_messages": {
             "moved": _("“%(title)s” moved to %(stage)s."),
             "stale": _("“%(title)s” was moved by %(who)s; reloaded."),
@@ -283,8 +291,16 @@ def deal_board(request: HttpRequest) -> HttpResponse:
             "failed": _("Could not move “%(title)s”: %(reason)s"),
             "cancelled": _("Not moved: a lost deal needs a reason."),
         },
-    }
+    })
     return render(request, "sales/deals/board.html", context)
+
+
+def board_totals(request: HttpRequest) -> HttpResponse:
+    """The board's top totals and column headers as htmx out-of-band swaps (re-read after each move)."""
+    context = _board_context(request, cards=False)
+    if context["pipeline"] is None:
+        raise Http404(_("No such pipeline."))
+    return render(request, "sales/deals/board.html#totals", context)
 
 
 def board_card(request: HttpRequest, deal_id: int) -> HttpResponse:

@@ -182,13 +182,13 @@ def quote_price_hint(request: HttpRequest, quote_id: int) -> HttpResponse:
 
 
 def quote_print(request: HttpRequest, quote_id: int) -> HttpResponse:
-    quote = _quote(request, quote_id)
-    from django.conf import settings
+    from tillit.accounts.selectors import company_profile
 
+    quote = _quote(request, quote_id)
     lines = selectors.quote_lines(quote=quote)
     return render(request, "sales/quotes/quote_print.html", {
         "quote": quote, "lines": lines, "vat_rates": vat_breakdown(lines),
-        "company": getattr(settings, "TILLIT_COMPANY_NAME", "Tillit"),
+        "company": company_profile().display_name,
     })
 
 

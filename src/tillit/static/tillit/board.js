@@ -1,7 +1,8 @@
 /* The deal board: drag a card to another stage (HTML5 drag and drop) or pick the stage in the card's
  * <select> (keyboard). Each move is saved at once through the API with If-Match: <version>.
  * 409 (someone moved it first): the card snaps back, is re-rendered from the server, and a message
- * says who moved it. Moving into a lost stage first asks for the lost reason. */
+ * says who moved it. Moving into a lost stage first asks for the lost reason. After every settled move the
+ * top totals and column headers are re-read from the server (htmx out-of-band swaps), so the sums are right. */
 (function () {
   "use strict";
   const board = document.getElementById("board");
@@ -11,6 +12,26 @@
   const dialog = document.getElementById("lost-dialog");
   const csrf = (JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"]) || "";
   let dragged = null;
+  let inFlight = 0;  // moves not yet answered: their optimistic counts must survive a totals refresh
+  let totalsAsked = 0;
+
+  async function refreshTotals() {
+    if (inFlight > 0) return;  // the last move to settle refreshes
+    const ticket = ++totalsAsked;
+    let response;
+    try {
+      response = await fetch(board.dataset.totalsUrl, { headers: { "HX-Request": "true" }, credentials: "same-origin" });
+    } catch (error) {
+      return;
+    }
+    if (!response.ok) return;
+    const html = await response.text();
+    if (ticket !== totalsAsked || inFlight > 0) return;  // a newer move or refresh overtook this answer
+    htmx.swap(board, html, { swapStyle: "none" });
+    // The server's counts include every settled move: drop the optimistic deltas.
+    board.querySelectorAll(".column").forEach((col) => { delete col.dataset.delta; });
+    board.dispatchEvent(new CustomEvent("board:totals", { bubbles: true }));
+  }
 
   function fmt(template, values) {
     return template.replace(/%\((\w+)\)s/g, (_, key) => (values[key] ?? ""));
@@ -95,6 +116,16 @@
     }
     place(card, stageId);  // optimistic: snap back below if the server refuses
     card.classList.add("saving");
+    inFlight += 1;
+    try {
+      await save(card, fromStage, body);
+    } finally {
+      inFlight -= 1;
+      refreshTotals();
+    }
+  }
+
+  async function save(card, fromStage, body) {
     let response;
     try {
       response = await fetch(`${board.dataset.api}${card.dataset.deal}/move`, {
