@@ -5,11 +5,15 @@ Access is the person's: whoever may see the person may read and record their con
 """
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Router, Schema
 
 from tillit.people import selectors, services
 from tillit.people.models import LawfulBasis
+
+# The lawful bases as an inline enum (a Django choices class would become a component of its own).
+LawfulBasisName = Literal[tuple(LawfulBasis.values)]
 
 router = Router(tags=["people"])
 
@@ -18,7 +22,7 @@ class PersonConsentOut(Schema):
     id: int
     person_id: int
     purpose: str
-    lawful_basis: LawfulBasis
+    lawful_basis: LawfulBasisName
     given_at: dt.datetime
     withdrawn_at: dt.datetime | None
     source: str
@@ -27,7 +31,7 @@ class PersonConsentOut(Schema):
 
 class ConsentRecordIn(Schema):
     purpose: str  # e.g. newsletter, marketing_email, profiling (lower case; spaces become "_")
-    lawful_basis: LawfulBasis = LawfulBasis.CONSENT
+    lawful_basis: LawfulBasisName = LawfulBasis.CONSENT.value
     given_at: dt.datetime | None = None  # default now
     source: str = ""  # where it was given: "web form", "call 2026-11-20" …
 
@@ -46,7 +50,7 @@ def consent_list(request, person_id: int):
 def consent_record(request, person_id: int, payload: ConsentRecordIn):
     person = selectors.person_get(actor=request.auth, person_id=person_id)
     consent = services.consent_record(actor=request.auth, person=person, purpose=payload.purpose,
-                                      lawful_basis=payload.lawful_basis.value, given_at=payload.given_at,
+                                      lawful_basis=payload.lawful_basis, given_at=payload.given_at,
                                       source=payload.source)
     return 201, consent
 
