@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tillit.marketing",
     "tillit.marketing.web",
     "tillit.marketing.email",
+    "tillit.insight",
 ]
 
 MIDDLEWARE = [

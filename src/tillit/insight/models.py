@@ -1,0 +1,126 @@
+"""Insight: stored model fits and the precomputed value figures per customer (read by the card in one query)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class FitStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class Fit(models.Model):
+    """One BG/NBD + Gamma-Gamma fit with the inputs needed to reproduce it."""
+
+    status = models.CharField(_("status"), max_length=10, choices=FitStatus.choices, default=FitStatus.QUEUED)
+    calibration_end = models.DateField(_("end of calibration"))
+    holdout_days = models.PositiveIntegerField(_("hold-out days"))
+    horizon_months = models.PositiveSmallIntegerField(_("CLV horizon (months)"), default=12)
+    annual_discount = models.DecimalField(_("annual discount rate"), max_digits=5, decimal_places=4, default=0.1)
+    base_currency = models.CharField(_("base currency"), max_length=3)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    bgnbd = models.JSONField(_("BG/NBD parameters"), default=dict, blank=True)
+    gamma_gamma = models.JSONField(_("Gamma-Gamma parameters"), default=dict, blank=True)
+    log_likelihood = models.FloatField(_("log-likelihood"), null=True, blank=True)
+    converged = models.BooleanField(_("converged"), default=False)
+    # Why the fit failed or what was left out (equal spend, no repeat buyers), in words for the page.
+    message = models.TextField(_("message"), blank=True)
+    report = models.JSONField(_("validation report"), default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # The fit whose figures the cards show; a new fit that does not converge leaves the old one in use.
+    in_use = models.BooleanField(_("in use"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("value model fit")
+        verbose_name_plural = _("value model fits")
+        constraints = [models.UniqueConstraint(fields=["in_use"], condition=Q(in_use=True), name="fit_one_in_use")]
+
+
+class CustomerValue(models.Model):
+    """The precomputed figures of one person or one organisation (exactly one of the two)."""
+
+    person = models.OneToOneField(
+        "people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="insight_value",
+    )
+    organization = models.OneToOneField(
+        "people.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="insight_value",
+    )
+    fit = models.ForeignKey(Fit, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    purchases = models.PositiveIntegerField(_("purchase occasions"), default=0)
+    frequency = models.PositiveIntegerField(_("repeat purchases"), default=0)
+    first_purchase = models.DateField(_("first purchase"), null=True, blank=True)
+    last_purchase = models.DateField(_("last purchase"), null=True, blank=True)
+    revenue = models.DecimalField(_("revenue"), max_digits=16, decimal_places=2, default=0)
+    spend_per_purchase = models.DecimalField(_("spend per purchase"), max_digits=14, decimal_places=2, default=0)
+    expected_purchases_12m = models.FloatField(_("expected purchases, next 12 months"), null=True, blank=True)
+    p_alive = models.FloatField(_("probability still a customer"), null=True, blank=True)
+    expected_spend = models.DecimalField(
+        _("expected spend per purchase"), max_digits=14, decimal_places=2, null=True, blank=True,
+    )
+    clv = models.DecimalField(_("customer lifetime value"), max_digits=16, decimal_places=2, null=True, blank=True)
+    recency_score = models.PositiveSmallIntegerField(_("recency score"), null=True, blank=True)
+    frequency_score = models.PositiveSmallIntegerField(_("frequency score"), null=True, blank=True)
+    monetary_score = models.PositiveSmallIntegerField(_("monetary score"), null=True, blank=True)
+    rfm_class = models.CharField(_("RFM class"), max_length=40, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("customer value")
+        verbose_name_plural = _("customer values")
+        indexes = [models.Index(fields=["rfm_class"], name="value_rfm_class")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(person__isnull=False, organization__isnull=True)
+                | Q(person__isnull=True, organization__isnull=False),
+                name="value_one_party",
+            ),
+        ]
+
+
+class RfmClass(models.Model):
+    """A named RFM class: the first class (by priority) whose score ranges hold for a customer is theirs."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    priority = models.PositiveSmallIntegerField(_("priority"), default=100)
+    recency_min = models.PositiveSmallIntegerField(_("recency from"), default=1)
+    recency_max = models.PositiveSmallIntegerField(_("recency to"), default=5)
+    frequency_min = models.PositiveSmallIntegerField(_("frequency from"), default=1)
+    frequency_max = models.PositiveSmallIntegerField(_("frequency to"), default=5)
+    monetary_min = models.PositiveSmallIntegerField(_("monetary from"), default=1)
+    monetary_max = models.PositiveSmallIntegerField(_("monetary to"), default=5)
+
+    class Meta:
+        ordering = ["priority", "key"]
+        verbose_name = _("RFM class")
+        verbose_name_plural = _("RFM classes")
+
+
+class ClassChange(models.Model):
+    """History: a customer's RFM class changed from one to another."""
+
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "people.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+    )
+    from_class = models.CharField(_("from"), max_length=40, blank=True)
+    to_class = models.CharField(_("to"), max_length=40, blank=True)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [
+            models.Index(fields=["person", "-changed_at"], name="classchange_person"),
+            models.Index(fields=["organization", "-changed_at"], name="classchange_org"),
+        ]
