@@ -46,6 +46,9 @@ class Fit(models.Model):
         verbose_name_plural = _("value model fits")
         constraints = [models.UniqueConstraint(fields=["in_use"], condition=Q(in_use=True), name="fit_one_in_use")]
 
+    def __str__(self) -> str:
+        return f"fit {self.pk} ({self.created_at:%Y-%m-%d})" if self.created_at else f"fit {self.pk}"
+
 
 class CustomerValue(models.Model):
     """The precomputed figures of one person or one organisation (exactly one of the two)."""
@@ -87,6 +90,10 @@ class CustomerValue(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        party = f"person {self.person_id}" if self.person_id else f"organisation {self.organization_id}"
+        return f"value of {party}"
+
 
 class RfmClass(models.Model):
     """A named RFM class: the first class (by priority) whose score ranges hold for a customer is theirs."""
@@ -106,6 +113,9 @@ class RfmClass(models.Model):
         verbose_name = _("RFM class")
         verbose_name_plural = _("RFM classes")
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class ClassChange(models.Model):
     """History: a customer's RFM class changed from one to another."""
@@ -124,3 +134,6 @@ class ClassChange(models.Model):
             models.Index(fields=["person", "-changed_at"], name="classchange_person"),
             models.Index(fields=["organization", "-changed_at"], name="classchange_org"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.from_class or '–'} → {self.to_class or '–'}"
