@@ -105,9 +105,16 @@ def test_organization_card_api_has_the_panels(api, customer):
 
 
 def test_outsiders_get_no_card_and_no_panels(api, customer):
-    for who in ("rep_south", "rep_north2"):
-        response = api(who).get(f"/api/v1/persons/{customer['person'].pk}/card")
-        assert response.status_code == 404 and "Heat pump" not in response.content.decode()
+    response = api("rep_south").get(f"/api/v1/persons/{customer['person'].pk}/card")
+    assert response.status_code == 404 and "Heat pump" not in response.content.decode()
+
+
+def test_a_colleague_with_a_deal_of_her_own_reads_the_card_without_the_owners_deals(api, customer):
+    # rep_north2's open deal with the customer grants her the card (core.access); rep_north's deals stay hidden.
+    response = api("rep_north2").get(f"/api/v1/persons/{customer['person'].pk}/card")
+    assert response.status_code == 200
+    titles = [deal["title"] for deal in response.json()["panels"]["sales"]["deals"]]
+    assert titles == ["Colleague's solar"]
 
 
 def _queries(client, url) -> int:
