@@ -9,6 +9,7 @@ unexpected failures — becomes the one documented JSON shape here, in one place
 
 import logging
 
+from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
@@ -120,6 +121,13 @@ def still_referenced(request, exc: ProtectedError):
 def number_out_of_range(request, exc: OverflowError):
     # An id or number past what the database holds (2⁶³) names no record and fits no column.
     return _answer(request, 422, "validation_error", _("A number is out of range."))
+
+
+@api.exception_handler(DataError)
+def value_the_database_cannot_hold(request, exc: DataError):
+    # A value valid for the schema that the database refuses (a NUL byte in text on PostgreSQL, a time-zone
+    # offset past ±16 h): bad input, not our failure.
+    return _answer(request, 422, "validation_error", _("Not valid."))
 
 
 @api.exception_handler(Exception)

@@ -5,7 +5,7 @@ declared, every answer matches its schema. Fixed seed and a bounded number of ex
 
 import pytest
 import schemathesis
-from django.core.signals import request_finished
+from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test.utils import override_settings
 from hypothesis import HealthCheck, Phase, seed, settings
@@ -32,8 +32,10 @@ EXAMPLES = 6
 def in_process(settings):
     # Like Django's test client: the WSGI app must not close the test's connection (and its transaction) after
     # each request.
+    request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     yield
+    request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 
 
