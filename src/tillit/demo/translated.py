@@ -36,7 +36,7 @@ NAMES: dict[str, dict[str, str]] = {
         "Lead": "Lead", "Qualified": "Kvalifisert", "Proposal": "Tilbud", "Negotiation": "Forhandling",
         "Won": "Vunnet", "Lost": "Tapt", "Up for renewal": "Til fornyelse", "Renewal offered": "Fornyelse tilbudt",
         "Verbally agreed": "Muntlig avtalt", "Renewed": "Fornyet", "Not renewed": "Ikke fornyet",
-        "Price": "Pris", "Chose a competitor": "Valgte en konkurrent", "No budget": "Ikke budsjett",
+        "Price": "Pris", "Chose a competitor": "Valgte en konkurrent", "No budget": "Ingen budsjett",
         "Timing": "Feil tidspunkt", "No decision": "Ingen beslutning",
         "Low": "Lav", "Normal": "Normal", "High": "Høy", "Urgent": "Haster",
         "Normal · top customers": "Normal · toppkunder", "High · top customers": "Høy · toppkunder",
