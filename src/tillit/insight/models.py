@@ -76,12 +76,26 @@ class CustomerValue(models.Model):
     frequency_score = models.PositiveSmallIntegerField(_("frequency score"), null=True, blank=True)
     monetary_score = models.PositiveSmallIntegerField(_("monetary score"), null=True, blank=True)
     rfm_class = models.CharField(_("RFM class"), max_length=40, blank=True)
+    # Relationship type on the two axes of seed 004 (share of the customer's business, price premium).
+    share_of_wallet = models.FloatField(_("share of the customer's business"), null=True, blank=True)
+    price_premium = models.FloatField(_("price premium"), null=True, blank=True)
+    relationship_type = models.CharField(_("relationship type"), max_length=40, blank=True)
+    # Churn risk 0..1 with its level and the reasons as codes + parameters (rendered in the reader's language).
+    churn_risk = models.FloatField(_("churn risk"), null=True, blank=True)
+    churn_level = models.CharField(_("churn risk level"), max_length=10, blank=True)
+    churn_reasons = models.JSONField(_("churn reasons"), default=list, blank=True)
+    # Next best offers: [{"product": id, "share": 0.34, "because": id}, …], best first.
+    next_offers = models.JSONField(_("next best offers"), default=list, blank=True)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
         verbose_name = _("customer value")
         verbose_name_plural = _("customer values")
-        indexes = [models.Index(fields=["rfm_class"], name="value_rfm_class")]
+        indexes = [
+            models.Index(fields=["rfm_class"], name="value_rfm_class"),
+            models.Index(fields=["relationship_type"], name="value_relationship_type"),
+            models.Index(fields=["churn_level"], name="value_churn_level"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(person__isnull=False, organization__isnull=True)
