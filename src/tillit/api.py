@@ -24,9 +24,9 @@ from tillit.core.api import (
     STATUS_CODES,
     declare_error_responses,
     error_body,
-    forbid_unknown_body_fields,
     refuse_unknown_query_parameters,
     schema_errors,
+    tighten_request_schemas,
 )
 from tillit.core.errors import DomainError
 
@@ -159,4 +159,4 @@ def _mount_routers() -> None:
 
 _mount_routers()
 refuse_unknown_query_parameters(api)
-forbid_unknown_body_fields(api)
+tighten_request_schemas(api)

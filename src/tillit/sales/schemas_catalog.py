@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.sales.models import CustomerGroup, Price, PriceList, Product
+
 Amount = Decimal | str
 
 
@@ -22,6 +24,7 @@ class ProductOut(Schema):
 
 
 class ProductIn(Schema):
+    __model__ = Product  # constraints from the model (tillit.core.api)
     sku: str
     name: str
     description: str = ""
@@ -33,6 +36,7 @@ class ProductIn(Schema):
 
 
 class ProductPatch(Schema):
+    __model__ = Product  # constraints from the model (tillit.core.api)
     sku: str | None = None
     name: str | None = None
     description: str | None = None
@@ -67,6 +71,7 @@ class CustomerGroupOut(Schema):
 
 
 class CustomerGroupIn(Schema):
+    __model__ = CustomerGroup  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
     organization_ids: list[int] = []
@@ -74,6 +79,7 @@ class CustomerGroupIn(Schema):
 
 
 class CustomerGroupPatch(Schema):
+    __model__ = CustomerGroup  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     organization_ids: list[int] | None = Field(None, description="Replaces the organisation members.")
@@ -92,6 +98,7 @@ class PriceListOut(Schema):
 
 
 class PriceListIn(Schema):
+    __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str
     currency: str
     customer_group_id: int | None = None
@@ -101,6 +108,7 @@ class PriceListIn(Schema):
 
 
 class PriceListPatch(Schema):
+    __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str | None = None
     currency: str | None = None
     customer_group_id: int | None = None
@@ -126,6 +134,7 @@ class PriceOut(Schema):
 
 
 class PriceIn(Schema):
+    __model__ = Price  # constraints from the model (tillit.core.api)
     unit_price: Amount
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from tillit.sales.models import Deal
+from tillit.sales.models import Deal, DealProduct, ExchangeRate, LostReason, Pipeline, SalesTarget, Stage
 
 
 class StageOut(Schema):
@@ -33,6 +33,7 @@ class PipelineOut(Schema):
 
 
 class StageIn(Schema):
+    __model__ = Stage  # constraints from the model (tillit.core.api)
     id: int | None = Field(None, description="An existing stage's id; leave out for a new stage")
     name: str
     probability: int = 0
@@ -41,12 +42,14 @@ class StageIn(Schema):
 
 
 class PipelineIn(Schema):
+    __model__ = Pipeline  # constraints from the model (tillit.core.api)
     name: str
     is_active: bool = True
     stages: list[StageIn] | None = Field(None, description="Leave out for the standard stages")
 
 
 class PipelinePatch(Schema):
+    __model__ = Pipeline  # constraints from the model (tillit.core.api)
     name: str | None = None
     is_active: bool | None = None
     position: int | None = Field(None, ge=0, le=32767)
@@ -62,6 +65,7 @@ class LostReasonOut(Schema):
 
 
 class LostReasonIn(Schema):
+    __model__ = LostReason  # constraints from the model (tillit.core.api)
     name: str
 
 
@@ -125,12 +129,14 @@ class DealDetailOut(DealOut):
 
 
 class DealProductIn(Schema):
+    __model__ = DealProduct  # constraints from the model (tillit.core.api)
     product_id: int
     quantity: Decimal = Decimal("1")
     unit_price: Decimal = Decimal("0")
 
 
 class DealIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     title: str
     person_id: int | None = None
     organization_id: int | None = None
@@ -150,6 +156,7 @@ class DealIn(Schema):
 
 
 class DealPatch(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     title: str | None = None
     person_id: int | None = None
     organization_id: int | None = None
@@ -169,6 +176,7 @@ class DealPatch(Schema):
 
 
 class DealMoveIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     stage_id: int
     lost_reason_id: int | None = None
     lost_note: str = ""
@@ -176,6 +184,7 @@ class DealMoveIn(Schema):
 
 
 class DealCloseIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     lost_reason_id: int | None = None
     lost_note: str = ""
     stage_id: int | None = Field(None, description="Reopen only: the open stage (default: the most advanced)")
@@ -232,6 +241,7 @@ class TargetOut(Schema):
 
 
 class TargetIn(Schema):
+    __model__ = SalesTarget  # constraints from the model (tillit.core.api)
     period_kind: str = "month"
     period_start: dt.date
     owner_id: int | None = None
@@ -247,6 +257,7 @@ class ExchangeRateOut(Schema):
 
 
 class ExchangeRateIn(Schema):
+    __model__ = ExchangeRate  # constraints from the model (tillit.core.api)
     currency: str
     rate: Decimal
     valid_from: dt.date

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
-from tillit.service.models import Case
+from tillit.service.models import AssignmentRule, Case, CaseMessage, Queue
 
 
 class CaseFilter(Schema):
@@ -81,6 +81,7 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
+    __model__ = Case  # constraints from the model (tillit.core.api)
     subject: str
     body: str = ""
     kind: str = "inquiry"
@@ -94,6 +95,7 @@ class CaseIn(Schema):
 
 
 class CasePatch(Schema):
+    __model__ = Case  # constraints from the model (tillit.core.api)
     status: str | None = None
     priority: str | None = None
     queue_id: int | None = None
@@ -103,12 +105,14 @@ class CasePatch(Schema):
 
 
 class ReplyIn(Schema):
+    __model__ = CaseMessage  # constraints from the model (tillit.core.api)
     body: str
     status: str = Field("", description="Optionally `waiting` (for the customer) or `resolved` after the reply")
     version: int | None = None
 
 
 class NoteIn(Schema):
+    __model__ = CaseMessage  # constraints from the model (tillit.core.api)
     body: str
 
 
@@ -128,6 +132,7 @@ class QueueOut(Schema):
 
 
 class QueueIn(Schema):
+    __model__ = Queue  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
     email: str = ""
@@ -137,6 +142,7 @@ class QueueIn(Schema):
 
 
 class QueuePatch(Schema):
+    __model__ = Queue  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     email: str | None = None
@@ -164,6 +170,7 @@ class RuleOut(Schema):
 
 
 class RuleIn(Schema):
+    __model__ = AssignmentRule  # constraints from the model (tillit.core.api)
     name: str
     position: int = 0
     is_active: bool = True
@@ -176,6 +183,7 @@ class RuleIn(Schema):
 
 
 class RulePatch(Schema):
+    __model__ = AssignmentRule  # constraints from the model (tillit.core.api)
     name: str | None = None
     position: int | None = None
     is_active: bool | None = None

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Schema
 
-from tillit.tasks.models import Priority
+from tillit.tasks.models import Priority, Task
 
 
 class TaskOut(Schema):
@@ -47,6 +47,7 @@ class TaskFilter(Schema):
 
 
 class TaskIn(Schema):
+    __model__ = Task  # constraints from the model (tillit.core.api)
     title: str
     description: str = ""
     due_date: dt.date | None = None
@@ -59,6 +60,7 @@ class TaskIn(Schema):
 
 
 class TaskPatch(Schema):
+    __model__ = Task  # constraints from the model (tillit.core.api)
     title: str | None = None
     description: str | None = None
     due_date: dt.date | None = None

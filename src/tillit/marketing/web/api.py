@@ -21,6 +21,7 @@ from tillit.core.api import Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.money import round_money
 from tillit.marketing.web import attribution, selectors, services, tracking
+from tillit.marketing.web.models import Campaign
 from tillit.people.api import _expected_version
 from tillit.people.models import Person
 
@@ -61,6 +62,7 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Schema):
+    __model__ = Campaign  # constraints from the model (tillit.core.api)
     name: str
     code: str = ""
     channel: str = ""
@@ -77,6 +79,7 @@ class CampaignIn(Schema):
 
 
 class CampaignPatch(Schema):
+    __model__ = Campaign  # constraints from the model (tillit.core.api)
     name: str | None = None
     code: str | None = None
     channel: str | None = None
