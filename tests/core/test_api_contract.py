@@ -32,20 +32,62 @@ EXAMPLES = 6
 schema.config.checks.positive_data_acceptance.expected_statuses = [
     "2xx", "3xx", "401", "403", "404", "409", "428", "429", "5xx"]
 
-# What a JSON schema cannot say, named field by field (a 422 naming any other field fails the run):
-# - an id in the body that names no record (``owner_id``, ``products[0].product_id``): the document cannot know
-#   which records exist — the body's 404;
-# - rules between fields or against the record's state, per operation.
+# What a JSON schema cannot say, named field by field (a 422 naming any other field fails the run): an id in the
+# body that names no record or one in the wrong state (``owner_id``, ``products[0].product_id``, a ``stage_id`` of
+# another pipeline) — the document cannot know which records exist — and, per operation, the rules below.
+_V = "/api/v1"
+_UNIQUE = {"name"}  # a value another record already has: the database's state, not the request's shape
 NOT_IN_A_SCHEMA = {
-    "POST /api/v1/persons": {"first_name"},  # a name, an email or a phone: at least one
-    "PUT /api/v1/persons/{person_id}": {"first_name"},
-    "PATCH /api/v1/persons/{person_id}": {"first_name", "country"},  # …also after the change; country: ISO list
+    # at least one of several fields
+    f"POST {_V}/persons": {"first_name"},  # a name, an email or a phone
+    f"PUT {_V}/persons/{{person_id}}": {"first_name"},
+    f"PATCH {_V}/persons/{{person_id}}": {"first_name", "country"},  # …after the change too; ISO country list
+    f"GET {_V}/lookup": {"q", "phone"},  # q, phone or email; a phone number in a format we can read
+    f"POST {_V}/interactions": {"person", "currency"},  # a person or an organisation; an amount needs a currency
+    f"POST {_V}/orders": {"person"},
+    f"POST {_V}/service/cases": {"person"},
+    f"POST {_V}/service/rules": {"queue"},  # a queue, an agent or both
+    f"POST {_V}/quotes/{{quote_id}}/lines": {"description", "quantity", "unit_price"},  # product or text; > 0; a price
+    f"PATCH {_V}/quotes/{{quote_id}}/lines/{{line_id}}": {"description", "quantity"},
+    # between fields, or against today
+    f"GET {_V}/service/reports": {"start"},  # at most three years from start to end
+    f"PATCH {_V}/quotes/{{quote_id}}": {"valid_until"},  # today or later
+    f"POST {_V}/pipelines": {"stages", *_UNIQUE},  # at least one open, one won and one lost stage
+    f"PATCH {_V}/pipelines/{{pipeline_id}}": {"stages", *_UNIQUE},
+    f"POST {_V}/service/sla/calendars": {"weekly_hours", "time_zone", *_UNIQUE},  # open some day; IANA zones
+    # formats a JSON schema states only loosely (email addresses, domains, origins, segment rules)
+    f"POST {_V}/marketing/bounces": {"email"},
+    f"POST {_V}/persons/{{person_id}}/identities": {"value", "system"},  # a system for social and external ids
+    f"POST {_V}/quotes/{{quote_id}}/send": {"to"},
+    f"PATCH {_V}/organizations/{{organization_id}}": {"domain"},
+    f"POST {_V}/organizations": {"domain"},
+    f"PUT {_V}/organizations/{{organization_id}}": {"domain"},
+    f"POST {_V}/marketing/sites": {"allowed_origins"},
+    f"POST {_V}/segments": {"rules", *_UNIQUE},
+    f"PATCH {_V}/segments/{{segment_id}}": {"rules", *_UNIQUE},
+    f"POST {_V}/segments/evaluate": {"rules"},
+    f"POST {_V}/marketing/mailings": {"subject", "campaign", *_UNIQUE},  # a subject; campaign: campaign_id
+    # the record's state: a draft quote is not accepted, an order only moves forward, a case without an email
+    f"POST {_V}/quotes/{{quote_id}}/accept": {"status"},
+    f"POST {_V}/quotes/{{quote_id}}/decline": {"status"},
+    f"POST {_V}/quotes/{{quote_id}}/revise": {"status"},
+    f"POST {_V}/orders/{{order_id}}/status": {"status"},
+    f"POST {_V}/service/cases/{{case_id}}/replies": {"body"},
+    # unique values
+    f"POST {_V}/customer-groups": _UNIQUE,
+    f"POST {_V}/price-lists": _UNIQUE,
+    f"PUT {_V}/exchange-rates": {"rate"},  # more than 0
+    f"POST {_V}/lost-reasons": _UNIQUE,
+    f"POST {_V}/static-lists": _UNIQUE,
+    f"POST {_V}/service/queues": _UNIQUE,
+    f"POST {_V}/products": {"sku"},
+    f"POST {_V}/marketing/campaigns": {"code"},
 }
 
 
 def _names_a_record(field: str) -> bool:
     last = field.rsplit(".", 1)[-1]
-    return last.endswith(("_id", "_ids")) or "_ids[" in field
+    return last == "id" or last.endswith(("_id", "_ids")) or "_ids[" in field
 
 
 @schemathesis.check

@@ -148,6 +148,10 @@ NOT_BLANK = r"^[^\x00]*[^\x00\s\x1c-\x1f][^\x00]*$"
 INT64 = (-(2**63), 2**63 - 1)  # what an id or a number the API takes can be (SQLite and PostgreSQL hold 64 bits)
 
 Text = typing.Annotated[str, StringConstraints(pattern=NO_NUL)]
+# Shared types for rules a model field does not carry (``core.money.clean_currency``: three letters, any case).
+NonBlank = typing.Annotated[str, StringConstraints(pattern=NOT_BLANK)]  # a text the service requires
+Currency = typing.Annotated[str, StringConstraints(pattern=r"^\s*[A-Za-z]{3}\s*$")]
+CurrencyOrDefault = typing.Annotated[str, StringConstraints(pattern=r"^\s*([A-Za-z]{3})?\s*$")]  # "": the default
 
 
 def _int_range(model_field) -> tuple[int | None, int | None]:
@@ -164,9 +168,16 @@ def _int_range(model_field) -> tuple[int | None, int | None]:
     return low, high
 
 
-def _decimal(model_field):
-    """A decimal column as the API takes it: a JSON number (a binary fraction: rounded to the column's decimals) or
-    a string with at most the column's digits and decimals, within the column's validators."""
+def _float_within(limit: Decimal, *, up: bool = False) -> float:
+    """The float nearest ``limit`` on its inside: ``float(99999999999999.99)`` is 1e14, past the column."""
+    value = float(limit)
+    if (Decimal(value) < limit) if up else (Decimal(value) > limit):
+        value = math.nextafter(value, math.inf if up else -math.inf)
+    return value
+
+
+def _decimal_bounds(model_field) -> tuple[Decimal, Decimal, Decimal]:
+    """``(low, high, step)`` of a decimal column: its digits, then its validators (a percentage: 0–100)."""
     from django.core.validators import MaxValueValidator, MinValueValidator
 
     places, whole = model_field.decimal_places, model_field.max_digits - model_field.decimal_places
@@ -177,21 +188,47 @@ def _decimal(model_field):
             low = max(low, Decimal(validator.limit_value))
         if isinstance(validator, MaxValueValidator) and not callable(validator.limit_value):
             high = min(high, Decimal(validator.limit_value))
+    return low, high, step
+
+
+def _decimal_text(model_field, *, loose: bool) -> str:
+    """The pattern of a decimal sent as a string: strictly ``1234.50`` — or, ``loose``, as people write amounts
+    (``1 250,50``, ``1,234.50``; ``core.money.parse_money``) — within the column's digits, decimals and sign; a
+    percentage's whole part is at most 100."""
+    low, high, _step = _decimal_bounds(model_field)
+    places, whole = model_field.decimal_places, model_field.max_digits - model_field.decimal_places
+    sign = ("[+-]?" if loose else "-?") if low < 0 else ("\\+?" if loose else "")
+    point, space = ("[.,]", "\\s*") if loose else ("\\.", "")
+    fraction = rf"({point}\d{{{'1' if loose else '0'},{places}}})?" if places else ""
+    if high == 100:
+        zeros = rf"({point}0{{{'1' if loose else '0'},{places}}})?" if places else ""
+        number = rf"(100{zeros}|\d{{1,2}}{fraction})"
+    elif loose:
+        groups = max((whole - 3) // 3, 0)
+        number = rf"(\d{{1,3}}([ \u00a0.,]?\d{{3}}){{0,{groups}}}|\d{{1,{whole}}}){fraction}"
+    else:
+        number = rf"\d{{1,{whole}}}{fraction}"
+    return rf"^{space}{sign}{number}{space}$"
+
+
+def _decimal(model_field):
+    """A decimal column as the API takes it: a JSON number (a binary fraction: rounded to the column's decimals) or
+    a string with at most the column's digits and decimals, within the column's validators."""
+    low, high, step = _decimal_bounds(model_field)
 
     def read(value):
         if isinstance(value, float) and math.isfinite(value):
             return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
         return value
 
-    sign = "" if low >= 0 else "-?"
-    pattern = rf"^{sign}\d{{1,{whole}}}(\.\d{{0,{places}}})?$" if places else rf"^{sign}\d{{1,{whole}}}$"
-    document = {"anyOf": [{"type": "number", "minimum": float(low), "maximum": float(high)},
-                          {"type": "string", "pattern": pattern}]}
-    return typing.Annotated[Decimal, BeforeValidator(read), PydanticField(ge=low, le=high, decimal_places=places),
+    document = {"anyOf": [{"type": "number", "minimum": _float_within(low, up=True), "maximum": _float_within(high)},
+                          {"type": "string", "pattern": _decimal_text(model_field, loose=False)}]}
+    return typing.Annotated[Decimal, BeforeValidator(read),
+                            PydanticField(ge=low, le=high, decimal_places=model_field.decimal_places),
                             WithJsonSchema(document)]
 
 
-def _constrained(annotation, model_field, *, default):
+def _constrained(annotation, model_field, *, default, pattern: bool = True):
     """``annotation`` with what ``model_field`` (a Django field, or None) enforces, at every depth of unions and
     lists: strings without NUL and within ``max_length`` (non-blank when the model requires a value), choices as an
     enum, integers within the column's range and validators, decimals within ``max_digits``/``decimal_places``."""
@@ -199,7 +236,7 @@ def _constrained(annotation, model_field, *, default):
 
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        inner = [_constrained(arg, model_field, default=default) for arg in args]
+        inner = [_constrained(arg, model_field, default=default, pattern=pattern) for arg in args]
         return typing.Union[tuple(inner)]  # noqa: UP007  (built from a tuple)
     if origin is list:
         return list[_constrained(args[0], None, default=default)]
@@ -207,6 +244,8 @@ def _constrained(annotation, model_field, *, default):
         return dict[_constrained(args[0], None, default=default), args[1]]
     is_decimal = isinstance(model_field, models.DecimalField)
     if annotation is str:
+        if not pattern:  # the schema's own pattern (``Currency``) says more than ours; it excludes NUL too
+            return annotation
         if model_field is None or not isinstance(model_field, models.Field):
             return Text
         if model_field.choices and not is_decimal:
@@ -214,11 +253,8 @@ def _constrained(annotation, model_field, *, default):
             if "" not in values and (model_field.blank or default == ""):
                 values.insert(0, "")
             return typing.Literal[tuple(values)]
-        if is_decimal:  # an amount as people write it: "1 250,50", "1,234.50" (``core.money.parse_money``)
-            whole, places = model_field.max_digits - model_field.decimal_places, model_field.decimal_places
-            groups = max((whole - 3) // 3, 0)
-            number = rf"(\d{{1,3}}([ \u00a0.,]?\d{{3}}){{0,{groups}}}|\d{{1,{whole}}})"
-            return typing.Annotated[str, StringConstraints(pattern=rf"^\s*[+-]?{number}([.,]\d{{1,{places}}})?\s*$")]
+        if is_decimal:  # an amount as people write it: "1 250,50", "1,234.50"
+            return typing.Annotated[str, StringConstraints(pattern=_decimal_text(model_field, loose=True))]
         text_field = isinstance(model_field, models.CharField | models.TextField)
         blank_ok = model_field.blank or default == "" or not text_field
         return typing.Annotated[str, StringConstraints(
@@ -293,7 +329,8 @@ def tighten_request_schemas(api) -> None:
             if (model_field is not None and not model_field.null and field.default is None
                     and type(None) in typing.get_args(annotation)):
                 annotation = _without_none(annotation)
-            field.annotation = _constrained(annotation, model_field, default=field.default)
+            own_pattern = any(getattr(meta, "pattern", None) for meta in field.metadata)
+            field.annotation = _constrained(annotation, model_field, default=field.default, pattern=not own_pattern)
             if field.default is None and type(None) not in typing.get_args(field.annotation):
                 # Omitted means unchanged; the document must not offer null, not even as the default.
                 field.json_schema_extra = _no_default(field.json_schema_extra)

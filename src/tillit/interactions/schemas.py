@@ -56,10 +56,6 @@ class InteractionIn(Schema):
     payload: dict[str, Any] = Field(default_factory=dict, description="Anything else, as a JSON object")
 
 
-class BatchIn(Schema):
-    items: list[InteractionIn] = Field(..., max_length=settings.TILLIT_BATCH_LIMIT)
-
-
 class FieldError(Schema):
     field: str
     reason: str
@@ -106,6 +102,30 @@ class InteractionOut(Schema):
     external_id: str | None
     payload: dict[str, Any]
     created_at: datetime
+
+
+def loosely(item: dict) -> dict:
+    """A batch item as the document can promise it: the fields and what they mean, no types. Items are checked one
+    by one (``items[].errors`` names the field and the reason); a wrong one is rejected, the batch is not."""
+    properties = {}
+    for name, field in item.get("properties", {}).items():
+        described = {"description": field.get("description") or field.get("title", name)}
+        values = field.get("enum") or next((o["enum"] for o in field.get("anyOf", []) if "enum" in o), None)
+        if values:
+            described["description"] += " — one of: " + ", ".join(v for v in values if v)
+        properties[name] = described
+    return {"title": "InteractionItem", "description": loosely.__doc__.split("\n")[0].strip() + " " + (
+        "Each item is checked as POST /interactions checks its body; see items[] in the answer."),
+        "properties": properties}
+
+
+def batch_request_body(description: str) -> dict:
+    """The batch's body: ``{"items": [...]}`` (at most TILLIT_BATCH_LIMIT), each item described loosely."""
+    item = InteractionIn.model_json_schema()
+    schema = {"type": "object", "required": ["items"], "properties": {"items": {
+        "type": "array", "maxItems": settings.TILLIT_BATCH_LIMIT, "items": loosely(item)}}}
+    return {"requestBody": {"required": True, "description": description,
+                            "content": {"application/json": {"schema": schema}}}}
 
 
 def request_body(schema: type[Schema], description: str) -> dict:

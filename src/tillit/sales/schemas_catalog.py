@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.core.api import Currency
 from tillit.sales.models import CustomerGroup, Price, PriceList, Product
 
 Amount = Decimal | str
@@ -31,7 +32,7 @@ class ProductIn(Schema):
     category: str = ""
     unit: str = "pcs"
     vat_rate: Amount = Decimal("25")
-    warranty_months: int | None = None
+    warranty_months: int | None = Field(None, ge=0, le=600, description="Whole months, 0–600.")
     is_active: bool = True
 
 
@@ -43,7 +44,7 @@ class ProductPatch(Schema):
     category: str | None = None
     unit: str | None = None
     vat_rate: Amount | None = None
-    warranty_months: int | None = None
+    warranty_months: int | None = Field(None, ge=0, le=600, description="Whole months, 0–600.")
     is_active: bool | None = None
     version: int | None = None
 
@@ -89,7 +90,7 @@ class CustomerGroupPatch(Schema):
 class PriceListOut(Schema):
     id: int
     name: str
-    currency: str
+    currency: Currency
     customer_group_id: int | None
     valid_from: dt.date | None
     valid_until: dt.date | None
@@ -100,7 +101,7 @@ class PriceListOut(Schema):
 class PriceListIn(Schema):
     __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str
-    currency: str
+    currency: Currency
     customer_group_id: int | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
@@ -110,7 +111,7 @@ class PriceListIn(Schema):
 class PriceListPatch(Schema):
     __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     customer_group_id: int | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None

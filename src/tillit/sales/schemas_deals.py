@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.core.api import Currency, CurrencyOrDefault
 from tillit.sales.models import Deal, DealProduct, ExchangeRate, LostReason, Pipeline, SalesTarget, Stage
 
 
@@ -141,7 +142,7 @@ class DealIn(Schema):
     person_id: int | None = None
     organization_id: int | None = None
     value: Decimal | None = Field(None, description="Leave out to use the products' total")
-    currency: str = ""
+    currency: CurrencyOrDefault = ""
     expected_close_date: dt.date | None = None
     owner_id: int | None = None
     team_id: int | None = None
@@ -161,7 +162,7 @@ class DealPatch(Schema):
     person_id: int | None = None
     organization_id: int | None = None
     value: Decimal | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     expected_close_date: dt.date | None = None
     owner_id: int | None = None
     team_id: int | None = None
@@ -258,6 +259,6 @@ class ExchangeRateOut(Schema):
 
 class ExchangeRateIn(Schema):
     __model__ = ExchangeRate  # constraints from the model (tillit.core.api)
-    currency: str
+    currency: Currency
     rate: Decimal
     valid_from: dt.date

@@ -1,9 +1,11 @@
 """API schemas for cases, messages, queues and rules (parsing only; the services validate)."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
+from tillit.core.api import NonBlank
 from tillit.service.models import AssignmentRule, Case, CaseMessage, Queue
 
 
@@ -107,13 +109,14 @@ class CasePatch(Schema):
 class ReplyIn(Schema):
     __model__ = CaseMessage  # constraints from the model (tillit.core.api)
     body: str
-    status: str = Field("", description="Optionally `waiting` (for the customer) or `resolved` after the reply")
+    status: Literal["", "open", "waiting", "resolved"] = Field(
+        "", description="Optionally `waiting` (for the customer) or `resolved` after the reply")
     version: int | None = None
 
 
 class NoteIn(Schema):
     __model__ = CaseMessage  # constraints from the model (tillit.core.api)
-    body: str
+    body: NonBlank
 
 
 class QueueOut(Schema):

@@ -1,6 +1,7 @@
 """API schemas for tasks (parsing only; ``tillit.tasks.services`` validates)."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Schema
 
@@ -38,8 +39,8 @@ class TaskOut(Schema):
 
 
 class TaskFilter(Schema):
-    scope: str = "mine"
-    state: str = "open"
+    scope: Literal["mine", "created", "team"] = "mine"
+    state: Literal["open", "done", "all"] = "open"
     q: str = ""
     person_id: int | None = None
     organization_id: int | None = None

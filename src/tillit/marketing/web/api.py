@@ -8,7 +8,7 @@ batches; always 204), ``POST /marketing/visitors/identify`` joins a visitor's hi
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tillit.core.access import ensure_can_see, ensure_staff
-from tillit.core.api import Paging
+from tillit.core.api import Currency, Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.money import round_money
 from tillit.marketing.web import attribution, selectors, services, tracking
@@ -69,7 +69,7 @@ class CampaignIn(Schema):
     status: str = "planned"
     goal: str = ""
     budget: Decimal | str | None = None
-    currency: str = "NOK"
+    currency: Currency = "NOK"
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     learnings: str = ""
@@ -86,7 +86,7 @@ class CampaignPatch(Schema):
     status: str | None = None
     goal: str | None = None
     budget: Decimal | str | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     learnings: str | None = None
@@ -146,9 +146,9 @@ class IdentifyOut(Schema):
 class AttributionFilter(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
-    dimension: str = "campaign"
-    lookback: int = attribution.DEFAULT_LOOKBACK_DAYS
-    model: str = "linear"
+    dimension: Literal[tuple(attribution.DIMENSIONS)] = "campaign"  # type: ignore[valid-type]
+    lookback: int = Field(attribution.DEFAULT_LOOKBACK_DAYS, ge=1, le=730, description="Days, 1–730.")
+    model: Literal[attribution.MODEL_KEYS] = "linear"  # type: ignore[valid-type]
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:
