@@ -72,6 +72,7 @@ def test_lengths_and_choices_come_from_the_model(admin_api):
     _refused(_send(admin_api, "post", "/products", {"sku": "P-1", "name": "Pump", "unit": "bag"}), "unit")
     _refused(_send(admin_api, "post", "/products", {"sku": "P-1", "name": "Pump", "vat_rate": 100.5}), "vat_rate")
     _refused(_send(admin_api, "post", "/products", {"sku": " ", "name": "Pump"}), "sku")
+    _refused(_send(admin_api, "post", "/products", {"sku": "P-1", "name": "Pump", "vat_rate": 1e300}), "vat_rate")
     ok = _send(admin_api, "post", "/products", {"sku": "P-1", "name": "Pump", "vat_rate": "12,5"})
     assert ok.status_code == 201 and ok.json()["vat_rate"] == "12.50", ok.content
 

@@ -218,7 +218,10 @@ def _decimal(model_field):
 
     def read(value):
         if isinstance(value, float) and math.isfinite(value):
-            return Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP)
+            number = Decimal(repr(value))
+            if abs(number) <= max(abs(low), abs(high)):  # past the column: the bounds refuse it, naming the field
+                return number.quantize(step, rounding=ROUND_HALF_UP)
+            return number
         return value
 
     document = {"anyOf": [{"type": "number", "minimum": _float_within(low, up=True), "maximum": _float_within(high)},
