@@ -134,6 +134,7 @@ def request_body(schema: type[Schema], description: str) -> dict:
     defs = json_schema.pop("$defs", {})
     if defs:  # inline the (flat) item schema so the document needs no extra components
         json_schema = _inline(json_schema, defs)
+    json_schema["additionalProperties"] = False  # the service refuses a field it does not know
     return {"requestBody": {"required": True, "description": description,
                             "content": {"application/json": {"schema": json_schema}}}}
 
