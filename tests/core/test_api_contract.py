@@ -87,7 +87,7 @@ NOT_IN_A_SCHEMA = {
 
 def _names_a_record(field: str) -> bool:
     last = field.rsplit(".", 1)[-1]
-    return last == "id" or last.endswith(("_id", "_ids")) or "_ids[" in field
+    return last in ("id", "sku") or last.endswith(("_id", "_ids")) or "_ids[" in field  # sku: a product
 
 
 @schemathesis.check
