@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.conf import settings
 from ninja import Field, Schema
 
+from tillit.interactions.cleaning import MAX_SECONDS
 from tillit.interactions.models import Channel, Direction, Kind
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
@@ -44,8 +45,8 @@ class InteractionIn(Schema):
     amount: Decimal | None = Field(None, description="At most two decimals; needs currency")
     currency: str = Field("", description="ISO 4217, e.g. NOK", min_length=0, max_length=3)
     satisfaction: int | None = Field(None, ge=0, le=10, description="0–10: CSAT (1–5) and NPS (0–10) both fit")
-    duration_seconds: int | None = Field(None, ge=0)
-    wait_seconds: int | None = Field(None, ge=0)
+    duration_seconds: int | None = Field(None, ge=0, le=MAX_SECONDS)
+    wait_seconds: int | None = Field(None, ge=0, le=MAX_SECONDS)
     share_watched: float | None = Field(None, ge=0, le=1, description="Fraction of a video/webinar watched")
     outcome: str = Field("", max_length=60)
     text: str = ""
