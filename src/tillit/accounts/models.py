@@ -80,7 +80,13 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # "people:read", "sales:write", … (tillit.accounts.scopes); write includes read.
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # IPs or networks ("192.0.2.10", "10.0.0.0/8") the token may be used from; empty: any address.
+    allowed_addresses = models.JSONField(_("allowed addresses"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -36,7 +36,7 @@ from tillit.service.forms import (
     SupportForm,
 )
 from tillit.service.models import Attachment, CaseKind, CasePriority, CaseStatus, InboundStatus, Queue
-from tillit.service.proxies import client_ip
+from tillit.core.proxies import client_ip
 
 PAGE_SIZE = 50
 SUPPORT_FORM_LIMIT = 5  # submissions per IP per window
