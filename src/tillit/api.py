@@ -20,8 +20,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from tillit.accounts.scopes import scope_for
-from tillit.accounts.services import api_token_authenticate
+from tillit.accounts.scopes import area_of_module, scope_for
+from tillit.accounts.services import api_token_check
 from tillit.core.api import (
     STATUS_CODES,
     declare_error_responses,
@@ -44,9 +44,11 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_authenticate(key=token, scope=self.scope, address=client_ip(request))
-        if user is None:
+        api_token = api_token_check(key=token, scope=self.scope, address=client_ip(request))
+        if api_token is None:
             return None
+        user = api_token.user
+        request.api_token = api_token  # the card leaves out panels of areas the token may not read
         # A valid token of a partner or customer authenticates; the services then refuse with 403,
         # exactly as for a browser session — access is decided in one place.
         request.user = user
@@ -64,19 +66,12 @@ class TokenHeaderAuth(APIKeyHeader):
         return TokenAuth(self.scope).authenticate(request, key or "")
 
 
-# Which area of token scopes each app's operations belong to (tillit.accounts.scopes.AREAS). An app that
-# mounts a router must be listed here: the API refuses to start otherwise, so no operation goes unscoped.
-APP_AREAS = {
-    "people": "people", "card": "people", "interactions": "interactions", "sales": "sales", "tasks": "tasks",
-    "service": "service", "marketing": "marketing", "insight": "insight",
-}
-
-
 def operation_scope(operation) -> str:
-    app = operation.view_func.__module__.split(".")[1]
-    if app not in APP_AREAS:
-        raise ImproperlyConfigured(f"tillit.api.APP_AREAS: say which token scope area the API of {app!r} is in.")
-    return scope_for(APP_AREAS[app], operation.methods[0])
+    area = area_of_module(operation.view_func.__module__)
+    if area is None:
+        raise ImproperlyConfigured(f"tillit.accounts.scopes.APP_AREAS: say which token scope area "
+                                   f"{operation.view_func.__module__} is in.")
+    return scope_for(area, operation.methods[0])
 
 
 def require_scopes(api) -> dict[str, str]:
@@ -109,7 +104,8 @@ class TillitAPI(NinjaAPI):
                 ]
                 operation["x-required-scope"] = scope
                 note = f"Token scope: `{scope}`."
-                operation["description"] = f"{operation['description']}\n\n{note}" if operation.get("description") else note
+                description = operation.get("description")
+                operation["description"] = f"{description}\n\n{note}" if description else note
         return schema
 
 

@@ -132,4 +132,4 @@ def test_tokens_made_before_scopes_keep_every_scope():
     from importlib import import_module
 
     migration = import_module("tillit.accounts.migrations.0003_token_scopes")
-    assert migration.ALL == list(ALL_SCOPES)
+    assert list(ALL_SCOPES) == migration.ALL

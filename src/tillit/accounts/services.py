@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import ApiToken, CompanyProfile, User
-from tillit.accounts.selectors import company_profile
 from tillit.accounts.scopes import ALL_SCOPES, AREAS, allows
+from tillit.accounts.selectors import company_profile
 from tillit.core.errors import AccessDenied, AddressNotAllowed, MissingScope, NotFound, TokenExpired, ValidationError
 from tillit.core.proxies import parse_address
 
@@ -70,8 +70,14 @@ def _address_allowed(token: ApiToken, address: str | None) -> bool:
 
 
 def api_token_authenticate(*, key: str, scope: str | None = None, address: str | None = None) -> User | None:
-    """The user a key acts for, or None for an unknown, revoked or disabled one (401). An expired token raises
-    TokenExpired (401), a call from an address the token does not allow AddressNotAllowed (403) and an operation
+    """The user a key acts for (see ``api_token_check``)."""
+    token = api_token_check(key=key, scope=scope, address=address)
+    return token.user if token else None
+
+
+def api_token_check(*, key: str, scope: str | None = None, address: str | None = None) -> ApiToken | None:
+    """The token of a key (with its user), or None for an unknown, revoked or disabled one (401). An expired token
+    raises TokenExpired (401), a call from an address the token does not allow AddressNotAllowed (403) and an operation
     needing a ``scope`` the token lacks MissingScope (403), each saying why."""
     token = (
         ApiToken.objects.select_related("user")
@@ -93,7 +99,7 @@ def api_token_authenticate(*, key: str, scope: str | None = None, address: str |
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60 or ip != token.last_used_ip:
         # Throttled so a busy integration does not write on every request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
-    return token.user
+    return token
 
 
 @transaction.atomic

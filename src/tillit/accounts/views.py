@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.accounts import services
-from tillit.accounts.scopes import AREAS, LEVELS
 from tillit.accounts.forms import CompanyProfileForm, PreferencesForm, TokenForm
+from tillit.accounts.scopes import AREAS, LEVELS
 from tillit.accounts.selectors import company_profile
 from tillit.core.errors import DomainError
 
