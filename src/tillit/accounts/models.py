@@ -4,6 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,8 @@ class User(AbstractUser):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+    # Raised by "sign out everywhere else": every session signed with an older value stops working.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -59,6 +62,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with a hash of the password; adding the epoch lets a user end all other
+        # sessions without changing the password. Epoch 0 keeps the plain hash, so sessions survive the upgrade.
+        value = self.password if not self.session_epoch else f"{self.password}|{self.session_epoch}"
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", value,
+                           secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.role in settings.TILLIT_2FA_REQUIRED_ROLES
 
     @property
     def is_staff_role(self) -> bool:
