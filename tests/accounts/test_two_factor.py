@@ -111,5 +111,24 @@ def test_an_open_redirect_through_next_is_refused(client, actors, required, sett
     manager = actors["manager_north"]
     sign_in(client, manager)
     device = TOTPDevice.objects.create(user=manager, confirmed=True, name="app")
+    manager.two_factor_enabled = True
+    manager.save()
     response = client.post("/accounts/two-factor/verify/", {"code": code(device), "next": "https://evil.example/"})
     assert response["Location"] == "/"
+
+
+def test_an_administrator_resets_a_lost_authenticator_in_the_admin(client, actors, settings):
+    from django.test import Client
+
+    settings.TILLIT_2FA_REQUIRED_ROLES = ["manager"]  # the admin here has not set up an authenticator
+    manager = actors["manager_north"]
+    sign_in(client, manager)
+    set_up(client, manager)
+    admin_user = actors["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    admin = Client()
+    admin.force_login(admin_user)
+    admin.post("/admin/accounts/user/", {"action": "reset_two_factor", "_selected_action": [manager.pk]})
+    manager.refresh_from_db()
+    assert not manager.two_factor_enabled and not TOTPDevice.objects.filter(user=manager).exists()

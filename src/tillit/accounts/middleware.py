@@ -59,18 +59,10 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
         return None
 
 
-TWO_FACTOR_NOT_NEEDED = "tillit_2fa_not_needed"
-
-
 def two_factor_done(request) -> bool:
-    """Whether a signed-in user has passed two-factor, or needs none (no authenticator set up and the role does
-    not require one — remembered in the session, so most requests cost no query)."""
+    """Whether a signed-in user has passed two-factor or needs none (no authenticator and a role that does not
+    require one: no query at all)."""
     user = request.user
-    if not user.is_authenticated or request.session.get(TWO_FACTOR_NOT_NEEDED) == user.pk:
+    if not user.is_authenticated or not (user.two_factor_enabled or user.requires_two_factor):
         return True
-    if user.is_verified():
-        return True
-    if not user.requires_two_factor and not has_two_factor(user):
-        request.session[TWO_FACTOR_NOT_NEEDED] = user.pk
-        return True
-    return False
+    return user.is_verified()

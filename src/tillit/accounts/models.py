@@ -54,6 +54,8 @@ class User(AbstractUser):
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
     # Raised by "sign out everywhere else": every session signed with an older value stops working.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by tillit.accounts.twofactor with the confirmed authenticator, so most requests need no device query.
+    two_factor_enabled = models.BooleanField(_("two-factor sign-in"), default=False, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]

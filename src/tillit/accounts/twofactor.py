@@ -21,7 +21,7 @@ RECOVERY_CODES = 10
 
 
 def has_two_factor(user) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+    return user.two_factor_enabled
 
 
 def pending_device(user) -> TOTPDevice:
@@ -52,6 +52,8 @@ def confirm_setup(*, user, code: str) -> list[str]:
     TOTPDevice.objects.filter(user=user, confirmed=True).delete()  # a re-setup replaces the old app
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    user.two_factor_enabled = True
+    user.save(update_fields=["two_factor_enabled"])
     return new_recovery_codes(user=user)
 
 
@@ -82,10 +84,19 @@ def verify(request, *, code: str) -> bool:
 
 @transaction.atomic
 def disable(*, user) -> None:
+    """The user turns two-factor off (only where the role does not require it)."""
     if user.requires_two_factor:
         raise ValidationError(_("Your role must sign in with two factors; it cannot be turned off."), field="code")
+    reset(user=user)
+
+
+@transaction.atomic
+def reset(*, user) -> None:
+    """Remove the authenticator and the recovery codes (an administrator's help for a lost phone)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    user.two_factor_enabled = False
+    user.save(update_fields=["two_factor_enabled"])
 
 
 def _digits(code: str) -> str:

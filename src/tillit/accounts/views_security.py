@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from tillit.accounts import twofactor
-from tillit.accounts.middleware import TWO_FACTOR_NOT_NEEDED
 from tillit.core.errors import DomainError
 
 
@@ -48,7 +47,6 @@ def two_factor_setup(request):
         else:
             device.refresh_from_db()
             otp_login(request, device)
-            request.session.pop(TWO_FACTOR_NOT_NEEDED, None)
             return render(request, "accounts/recovery_codes.html", {"codes": codes, "next": _next(request)})
     return render(request, "accounts/two_factor_setup.html", {
         "qr": twofactor.qr_svg_data_uri(device), "secret": twofactor.secret_for_typing(device), "error": error,
