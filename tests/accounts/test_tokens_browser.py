@@ -23,3 +23,25 @@ def test_create_a_scoped_token_in_the_browser(browser_login, actors, tmp_path):
     page.screenshot(path=str(tmp_path / "tokens.png"), full_page=True)
     token = ApiToken.objects.get(user=actors["rep_north"])
     assert token.scopes == ["people:read", "interactions:write"]
+
+
+def test_a_manager_sets_up_two_factor_in_the_browser(browser_login, actors, settings, tmp_path):
+    import base64
+
+    from django_otp.oath import totp
+
+    settings.TILLIT_2FA_REQUIRED_ROLES = ["admin", "manager"]
+    page = browser_login(actors["manager_north"])
+    page.goto("/deals/")
+    page.wait_for_url("**/accounts/two-factor/setup/**")
+    assert page.locator("[data-testid=totp-qr]").is_visible()
+    page.screenshot(path=str(tmp_path / "setup.png"), full_page=True)
+    # What an authenticator app does with the typed key.
+    secret = page.inner_text("[data-testid=totp-secret]").replace(" ", "")
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    page.fill("input[name=code]", f"{totp(key):06d}")
+    page.click("button[type=submit].primary")
+    assert page.locator("[data-testid=recovery-codes] li").count() == 10
+    page.screenshot(path=str(tmp_path / "codes.png"), full_page=True)
+    page.click("text=I have saved them")
+    page.wait_for_url("**/deals/")
