@@ -81,6 +81,8 @@ def require_scopes(api) -> dict[str, str]:
     for router in api._get_bound_routers():
         for path_view in router.path_operations.values():
             for operation in path_view.operations:
+                if not operation.auth_callbacks:
+                    continue  # public on purpose (auth=None): the website tracker, survey answers
                 scope = operation_scope(operation)
                 operation.auth_callbacks = [TokenAuth(scope), TokenHeaderAuth(scope), django_auth]
                 scopes[operation.operation_id or api.get_openapi_operation_id(operation)] = scope
