@@ -4,6 +4,7 @@ Defaults give a working single-user trial: SQLite (WAL) in a data folder, a secr
 on first run and kept there, DEBUG off. Everything else is set through environment variables.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +53,10 @@ INSTALLED_APPS = [
     "ninja",  # its Swagger UI assets as static files: /api/v1/docs needs no CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in throttling and lockout
+    "django_otp",  # two-factor sign-in: TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tillit.core",
     "tillit.accounts",
     "tillit.people",
@@ -75,11 +80,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tillit.accounts.middleware.UserPreferencesMiddleware",
     "tillit.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "tillit.urls"
@@ -129,9 +136,32 @@ LOGIN_REDIRECT_URL = "card:search"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user or address before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): after N failures for one username, or from one address, that username or
+# address is locked for M minutes; an administrator can unlock it at /accounts/lockouts/.
+AXES_FAILURE_LIMIT = int(os.environ.get("TILLIT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TILLIT_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tillit.accounts.views_security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tillit.core.proxies.client_ip"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP + recovery codes) is required for these roles and optional for the others. The demo
+# (scripts/run) sets it empty so its users can look around at once.
+TILLIT_2FA_REQUIRED_ROLES = [r.strip() for r in os.environ.get("TILLIT_2FA_REQUIRED_ROLES", "admin,manager").split(",")
+                             if r.strip()]
+OTP_TOTP_ISSUER = "Tillit"
+# A session ends this many hours after sign-in (and at "sign out everywhere else").
+SESSION_COOKIE_AGE = int(os.environ.get("TILLIT_SESSION_HOURS", "12")) * 3600
+PASSWORD_RESET_TIMEOUT = 3600 * 2  # a reset link works for two hours
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

@@ -147,3 +147,11 @@ def test_every_panel_schema_is_in_the_openapi_document_with_its_fields(client):
     assert set(schemas["CardCaseOut"]["properties"]) >= {"status", "priority", "sla"}
     assert set(schemas["CardSlaClockOut"]["properties"]) >= {"state", "tone", "next_due_at"}
     assert "panels" in schemas["CardOut"]["properties"] and "panels" in schemas["OrganizationCardOut"]["properties"]
+
+
+def test_a_token_gets_only_the_panels_of_the_areas_it_may_read(actors, customer):
+    _token, key = api_token_create(user=actors["rep_north"], name="phone system", scopes=["people:read", "tasks:read"])
+    body = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(f"/api/v1/persons/{customer['person'].pk}/card").json()
+    assert body["panels"]["sales"] is None and body["panels"]["service"] is None
+    assert body["panels"]["marketing"] is None
+    assert [t["title"] for t in body["panels"]["tasks"]["tasks"]] == ["Call about the offer"]
