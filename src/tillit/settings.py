@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",  # sign-in throttling and lockout
+    "csp",  # the Content-Security-Policy header
     "django_otp",  # two-factor sign-in: TOTP apps and recovery codes
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "tillit.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
@@ -200,10 +202,39 @@ CACHES = {
     }
 }
 
+# Behind HTTPS (TILLIT_HTTPS=1): secure cookies, redirect plain HTTP, HSTS. See docs/security.md.
+TILLIT_HTTPS = _env_bool("TILLIT_HTTPS")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("TILLIT_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = TILLIT_HTTPS or _env_bool("TILLIT_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = TILLIT_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health"]  # the load balancer's check may speak plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("TILLIT_HSTS_SECONDS", "31536000")) if TILLIT_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TILLIT_HSTS_SUBDOMAINS", True)
+# "preload" only permits submitting the domain to the browsers' preload list; it submits nothing by itself.
+SECURE_HSTS_PRELOAD = _env_bool("TILLIT_HSTS_PRELOAD", True)
+if TILLIT_HTTPS and TILLIT_TRUSTED_PROXIES:
+    # The proxy ends TLS and says so; believed only because Django is reachable through the proxy alone.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from Tillit's own files — no inline scripts or event
+# handlers in templates (tests/core/test_security_headers.py checks every template). Inline styles stay allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
