@@ -3,7 +3,6 @@ user may see (``restrict`` in the selectors), so pages and exports cannot show m
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound, ValidationError
 from tillit.core.views import STALE_EDIT, found
 from tillit.interactions.models import Channel, Kind
@@ -184,11 +184,6 @@ class _Echo:
         return value
 
 
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _members_csv(qs, stem: str) -> StreamingHttpResponse:
     header = [_("id"), _("first name"), _("last name"), _("email"), _("phone"), _("organisation"), _("title"),
               _("lifecycle stage"), _("owner"), _("city"), _("country")]
@@ -197,11 +192,11 @@ def _members_csv(qs, stem: str) -> StreamingHttpResponse:
         yield header
         for p in qs.iterator(chunk_size=2000):
             role = p.current_roles[0] if p.current_roles else None
-            yield [p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
-                   _cell(role.organization.name if role else ""), _cell(role.title if role else ""),
-                   p.lifecycle_stage, _cell(str(p.owner) if p.owner else ""), _cell(p.city), p.country]
+            yield [p.pk, p.first_name, p.last_name, p.primary_email, p.primary_phone,
+                   role.organization.name if role else "", role.title if role else "",
+                   p.lifecycle_stage, str(p.owner) if p.owner else "", p.city, p.country]
 
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(r) for r in rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{stem or "members"}-{stamp}.csv"'

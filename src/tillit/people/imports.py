@@ -66,6 +66,7 @@ from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, User
 from tillit.core.access import ensure_staff, restrict
+from tillit.core.csvsafe import restore as restore_cell
 from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.people import services
@@ -258,6 +259,7 @@ def parse(file: Any) -> _Parsed:
             last = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
+            cells = [restore_cell(c) for c in cells]  # an exported "'=…" cell comes back as it was
             if header is None:
                 header = cells
                 continue

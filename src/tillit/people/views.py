@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
 from tillit.people import selectors, services
 from tillit.people.forms import OrganizationForm, PersonForm, organization_label
@@ -125,14 +125,14 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
         for p in qs.iterator(chunk_size=2000):
             role = p.current_roles[0] if p.current_roles else None
             yield [
-                p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
-                _cell(role.organization.name if role else ""), _cell(role.title if role else ""), p.lifecycle_stage,
-                _cell(str(p.owner) if p.owner else ""), _cell(str(p.team) if p.team else ""), _cell(p.persona),
-                _cell(p.relationship_category), _cell(p.city), p.country,
+                p.pk, p.first_name, p.last_name, p.primary_email, p.primary_phone,
+                role.organization.name if role else "", role.title if role else "", p.lifecycle_stage,
+                str(p.owner) if p.owner else "", str(p.team) if p.team else "", p.persona,
+                p.relationship_category, p.city, p.country,
                 p.created_at.isoformat(), p.updated_at.isoformat(),
             ]
 
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(r) for r in rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.csv"'
@@ -142,11 +142,6 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
