@@ -207,3 +207,11 @@ def test_the_staff_accept_still_works_and_kills_the_link(sent, token, client, ac
     assert (logged.channel, logged.handled_by) == ("internal", actors["rep_north"])
     html = client.get(f"/q/{token}/").content.decode()
     assert "link-decided" in html and "link-accept" not in html
+
+
+def test_the_staff_editor_links_to_the_customers_page_while_the_quote_is_open(sent, actors, login, client):
+    html = login(actors["rep_north"]).get(f"/quotes/{sent.pk}/").content.decode()
+    href = re.search(r'href="(/q/[^"]+/)"[^>]*data-testid="customer-link"', html).group(1)
+    assert Client().get(href).status_code == 200
+    svc.quote_decline(actor=actors["rep_north"], quote=sent)
+    assert 'data-testid="customer-link"' not in login(actors["rep_north"]).get(f"/quotes/{sent.pk}/").content.decode()
