@@ -22,6 +22,7 @@ from tillit.interactions.models import Channel, Kind
 from tillit.marketing import selectors, services
 from tillit.marketing.forms import EmailImportForm, SegmentForm, StaticListForm
 from tillit.marketing.models import Segment
+from tillit.marketing.rule_errors import located
 from tillit.marketing.rules import OP_LABELS, OPS, ORGANIZATION_ATTRS, PERSON_ATTRS
 
 PAGE_SIZE = 50
@@ -98,6 +99,8 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
                    "rules": json.dumps(segment.rules, ensure_ascii=False)}
     form = SegmentForm(request.POST or None, initial=initial)
     status = 200
+    rule_errors: list[dict] = []
+    errors: list[dict] = []
     if request.method == "POST":
         _manager_only(request)
         if form.is_valid():
@@ -111,7 +114,12 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
                 form.add_error(None, STALE_EDIT)
                 status = 409
             except DomainError as exc:
-                form.add_domain_error(exc)
+                if (exc.field or "").startswith("rules") and exc.errors:
+                    # Shown at the fields of the rule rows (see rule_errors), not as a path.
+                    rule_errors, errors = located(exc.errors), exc.errors
+                    form.add_error("rules", _("Some conditions are not valid yet; see the marked fields."))
+                else:
+                    form.add_domain_error(exc)
             else:
                 messages.success(request, _("Segment “%(name)s” is saved.") % {"name": segment.name})
                 return redirect("marketing:segment_detail", segment_id=segment.pk)
@@ -124,6 +132,7 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
     return render(request, "marketing/segments/segment_editor.html", {
         "form": form, "segment": segment, "can_manage": can_manage, "rules_text": rules_text,
         "meta": _editor_meta(request), "count": count, "sample": sample, "error": error,
+        "rule_errors": rule_errors, "errors": errors,
     }, status=status)
 
 
@@ -151,7 +160,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
     return render(request, "marketing/segments/segment_editor.html#preview",
-                  {"count": count, "sample": sample, "errors": errors})
+                  {"count": count, "sample": sample, "errors": errors, "rule_errors": located(errors)})
 
 
 @require_POST

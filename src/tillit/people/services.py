@@ -289,10 +289,14 @@ def identity_remove(*, actor: User, identity: Identity) -> None:
         _save_primary_fields(person)
 
 
-def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[str, str]]) -> None:
-    """Make the person's emails (or phones) exactly ``cleaned``, in order, the first one primary."""
-    existing = {i.normalized: i for i in Identity.objects.filter(person=person, kind=kind)}
+def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[str, str]]) -> bool:
+    """Make the person's emails (or phones) exactly ``cleaned``, in order, the first one primary.
+    Answers whether anything changed (another address, another primary)."""
+    rows = list(Identity.objects.filter(person=person, kind=kind))
+    existing = {i.normalized: i for i in rows}
     wanted = [norm for _raw, norm in cleaned]
+    primary = next((i.normalized for i in rows if i.is_primary), None)
+    differs = set(existing) != set(wanted) or (bool(wanted) and primary != wanted[0])
     Identity.objects.filter(person=person, kind=kind).exclude(normalized__in=wanted).delete()
     for position, (raw, norm) in enumerate(cleaned):
         is_primary = position == 0
@@ -302,6 +306,7 @@ def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[s
         elif row.is_primary != is_primary:
             Identity.objects.filter(pk=row.pk).update(is_primary=is_primary)
     _sync_primary(person, kind)
+    return differs
 
 
 # --- persons --------------------------------------------------------------------------------
@@ -445,18 +450,21 @@ def person_update(*, actor: User, person: Person, expected_version: int | None, 
             put("team", team)
     if "emails" in fields:
         cleaned = _unique_cleaned(fields["emails"], clean_email, "emails")
-        _replace_contact_identities(person, IdentityKind.EMAIL, cleaned)
+        if _replace_contact_identities(person, IdentityKind.EMAIL, cleaned):
+            changed.append("emails")
     if "phones" in fields:
         cleaned = _unique_cleaned(fields["phones"], clean_phone, "phones")
-        _replace_contact_identities(person, IdentityKind.PHONE, cleaned)
+        if _replace_contact_identities(person, IdentityKind.PHONE, cleaned):
+            changed.append("phones")
     if not (person.first_name or person.last_name or person.primary_email or person.primary_phone):
         raise ValidationError(_("Give at least a name, an email address or a phone number."), field="first_name")
     _ensure_still_visible(actor, person)
     if {"organization", "title", "is_decision_maker"} & fields.keys():
         _update_main_role(actor, person, fields)
     # Always compare-and-swap, even with nothing changed: a stale form must not look saved.
-    update_fields = sorted({*changed, "primary_email", "primary_phone"})
-    save_versioned(person, expected_version=expected_version, update_fields=update_fields)
+    update_fields = sorted({*changed, "primary_email", "primary_phone"} - {"emails", "phones"})
+    save_versioned(person, expected_version=expected_version, update_fields=update_fields, actor=actor,
+                   changed=changed)
     return person
 
 
@@ -563,7 +571,7 @@ def organization_update(*, actor: User, organization: Organization, expected_ver
             setattr(organization, name, value)
             changed.append(name)
     _ensure_still_visible(actor, organization)
-    save_versioned(organization, expected_version=expected_version, update_fields=changed)
+    save_versioned(organization, expected_version=expected_version, update_fields=changed, actor=actor)
     return organization
 
 

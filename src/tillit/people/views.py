@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 
 from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
+from tillit.core.stale import show_stale_edit
 from tillit.people import selectors, services
 from tillit.people.forms import OrganizationForm, PersonForm, organization_label
-from tillit.people.models import LifecycleStage
+from tillit.people.models import LifecycleStage, Organization, Person
 
 PAGE_SIZE = 50
 
@@ -89,10 +90,10 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             services.person_update(actor=request.user, person=person,
                                    expected_version=form.cleaned_data["version"], **form.service_fields())
-        except Conflict:
+        except Conflict as exc:
             conflict = True
-            form.add_error(None, _("This person was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = Person.objects.get(pk=person.pk)
+            show_stale_edit(form, exc, current=PersonForm.initial_for(fresh), version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -188,10 +189,11 @@ def organization_edit(request: HttpRequest, organization_id: int) -> HttpRespons
         try:
             services.organization_update(actor=request.user, organization=organization,
                                          expected_version=form.cleaned_data["version"], **form.service_fields())
-        except Conflict:
+        except Conflict as exc:
             conflict = True
-            form.add_error(None, _("This organisation was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = Organization.objects.get(pk=organization.pk)
+            current = OrganizationForm(actor=request.user, organization=fresh).initial
+            show_stale_edit(form, exc, current=current, version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -9,6 +9,8 @@ DEAL_WON = "sales.deal_won"
 DEAL_LOST = "sales.deal_lost"
 DEAL_REOPENED = "sales.deal_reopened"
 DEAL_MOVED = "sales.deal_moved"
+QUOTE_ACCEPTED_ONLINE = "sales.quote_accepted_online"
+QUOTE_DECLINED_ONLINE = "sales.quote_declined_online"
 
 
 def register() -> None:
@@ -17,3 +19,5 @@ def register() -> None:
     messages.register(DEAL_LOST, _("Deal lost: %(title)s (%(reason)s)"))
     messages.register(DEAL_REOPENED, _("Deal reopened in %(stage)s"))
     messages.register(DEAL_MOVED, _("Deal moved to %(stage)s"))
+    messages.register(QUOTE_ACCEPTED_ONLINE, _("Quote %(number)s accepted online by the customer"))
+    messages.register(QUOTE_DECLINED_ONLINE, _("Quote %(number)s declined online by the customer"))

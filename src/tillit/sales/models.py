@@ -382,6 +382,11 @@ class Quote(CustomerRecord, Totals, VersionedModel):
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The quote this one is a revised copy of: once the copy is sent, the old quote's online link is dead.
+    revised_from = models.ForeignKey(
+        "self", verbose_name=_("revised from"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="revisions",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
