@@ -63,7 +63,9 @@ def test_behind_https_plain_http_is_redirected_and_hsts_is_sent():
 
 
 def _deploy_check(tmp_path, **env) -> subprocess.CompletedProcess:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("TILLIT_", "DATABASE_URL"))}
+    # A clean environment: no test settings (the browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for this process).
+    environment = {k: v for k, v in os.environ.items()
+                   if not k.startswith(("TILLIT_", "DATABASE_URL", "DJANGO_"))}
     environment.update(PYTHONPATH=str(SRC), TILLIT_DATA_DIR=str(tmp_path), **env)
     return subprocess.run([sys.executable, "-m", "tillit.cli", "check", "--deploy", "--fail-level", "WARNING"],
                           env=environment, capture_output=True, text=True, timeout=120)
