@@ -87,6 +87,14 @@ def test_import_reasons_are_codes_and_the_report_reads_in_the_readers_language(l
     assert _nb("Already in Tillit as #%(id)d (%(name)s).") % skipped.message["params"] in html
     assert "No employee with" not in html and "Already in Tillit" not in html
 
+    rejected = login(admin).get(f"/import/{job.pk}/rejected.csv").content.decode("utf-8-sig").splitlines()
+    assert rejected[0] == ",".join([_nb("Line"), _nb("Column"), _nb("Reason")])
+    assert rejected[1] == "3,owner," + _nb("No employee with the username or email “%(value)s”.") % {
+        "value": "nobody@example.com"}
+    # Like the report page: only who started the job (and administrators) may download it.
+    assert login(actors["rep_north"]).get(f"/import/{job.pk}/rejected.csv").status_code == 404
+    assert login(actors["customer"]).get(f"/import/{job.pk}/rejected.csv").status_code in (403, 404)
+
 
 def test_reasons_stored_before_codes_and_service_errors_show_as_written():
     from tillit.people.imports import ImportReport
