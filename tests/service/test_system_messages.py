@@ -134,9 +134,10 @@ def test_the_case_page_takes_the_same_queries_however_many_events(login, reader,
 
 # --- the SLA sweep ---------------------------------------------------------------------------------------
 @pytest.fixture
-def escalating(actors):
+def escalating(actors, smtp_server):
     service, admin = actors["service"], actors["admin"]
     service.email, admin.email = "agent@example.com", "boss@example.com"
+    service.language, service.time_zone = "nb", "Europe/Oslo"  # the agent told by mail reads Norwegian
     service.save()
     admin.save()
     support = Queue.objects.create(name="Support")
@@ -176,3 +177,16 @@ def test_sla_warning_breach_and_escalation_read_in_the_readers_language(login, r
     with translation.override("nb"), timezone.override("Europe/Oslo"):
         assert logged.text_display == breach
     assert "is breached" in logged.text  # the writer's (English) text is kept
+
+
+def test_sla_mail_goes_out_in_each_recipients_language(escalating, smtp_server):
+    warning, breached = smtp_server.messages[:2]
+    assert warning["To"] == "agent@example.com"
+    due = _nb_due(oslo(2026, 11, 23, 10, 0))
+    warned = nb("SLA warning: %(number)s %(metric)s due %(due)s", number=escalating.number,
+                metric=nb("first response"), due=due)
+    breach = nb("SLA breached: %(number)s %(metric)s", number=escalating.number,
+                metric=nb_label("First response").lower())
+    assert str(warning["Subject"]).strip().startswith(warned)
+    assert str(breached["Subject"]).strip().startswith(breach)
+    assert "is breached" not in breached.get_content()

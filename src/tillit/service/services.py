@@ -509,12 +509,24 @@ def case_notify(case: Case, *, recipients: Sequence[User], subject: str, body: s
     """Tell employees about a case (escalation warnings): one email each with a link; returns the count sent.
 
     Recorded on the thread as an event so the next agent sees who was told what; ``message`` (a system
-    message rendering as subject and body) lets each reader see that event in their own language.
+    message rendering as subject and body) lets each reader see that event in their own language, and each
+    recipient gets the mail in theirs (their language and time zone, else the company's).
     """
+    from django.conf import settings
+    from django.utils import translation
+
     from tillit.service import outbound
 
     now = now or timezone.now()
-    sent = outbound.send_notice(case, recipients=recipients, subject=subject, body=body)
+    if message is None:
+        sent = outbound.send_notice(case, recipients=recipients, subject=subject, body=body)
+    else:
+        sent = 0
+        for user in recipients:
+            with translation.override(user.language or settings.LANGUAGE_CODE), \
+                    timezone.override(user.time_zone or settings.TIME_ZONE):
+                own_subject, _blank, own_body = messages.render(message).partition("\n\n")
+                sent += outbound.send_notice(case, recipients=[user], subject=own_subject, body=own_body)
     data = {"notified": [u.pk for u in recipients], "sent": sent}
     if message is not None:
         _event(case, actor=None, now=now, message=message, data=data)
