@@ -343,6 +343,15 @@ class Line(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    # The unit is stored as a code ("pcs", "h") and named in the reader's language — on the PDF, the
+    # customer's; a unit that is not one of Tillit's codes shows as stored.
+    @property
+    def unit_label(self) -> str:
+        try:
+            return str(Unit(self.unit).label)
+        except ValueError:
+            return self.unit
+
 
 class Totals(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="NOK")

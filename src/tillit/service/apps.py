@@ -9,6 +9,8 @@ class ServiceConfig(AppConfig):
 
     def ready(self):
         from tillit.core.access import register_relationship_grant
+        from tillit.service import messages
         from tillit.service.grants import GRANT
 
         register_relationship_grant(GRANT)
+        messages.register()

@@ -4,6 +4,7 @@ import datetime as dt
 
 from ninja import Field, Schema
 
+from tillit.interactions import messages
 from tillit.service.models import Case
 
 
@@ -28,6 +29,11 @@ class AttachmentOut(Schema):
     size: int
 
 
+class SystemMessageOut(Schema):
+    code: str
+    params: dict
+
+
 class CaseMessageOut(Schema):
     id: int
     kind: str
@@ -36,7 +42,9 @@ class CaseMessageOut(Schema):
     from_email: str
     to_email: str
     subject: str
-    body: str
+    body: str = Field(description="In the reader's language when Tillit wrote it (see body_message).")
+    # An event Tillit wrote ("Status Open → Resolved."): its code and parameters, else null.
+    body_message: SystemMessageOut | None = None
     message_id: str | None
     in_reply_to: str
     occurred_at: dt.datetime
@@ -47,6 +55,14 @@ class CaseMessageOut(Schema):
     @staticmethod
     def resolve_attachments(obj) -> list:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body_display
+
+    @staticmethod
+    def resolve_body_message(obj):
+        return messages.of(obj.data, "body")
 
 
 class CaseOut(Schema):

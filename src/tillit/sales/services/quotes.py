@@ -136,22 +136,21 @@ def recalculate(quote: Quote) -> Quote:
 
 def _log(quote: Quote, *, actor: User | None, event: str, channel: str, when: dt.datetime, text: str = "",
          subject: str = "", direction: str | None = None, payload: dict | None = None) -> None:
+    from tillit.interactions import messages
     from tillit.interactions.services import log_interaction
+    from tillit.sales.messages import QUOTE_EVENT
 
     # actor=None: the system records the event; the actor's right to the quote was checked already,
     # and a rep who may act on a deal must not be stopped because the customer's card is someone else's.
+    message = messages.message(QUOTE_EVENT, number=quote.number, event=event)
     log_interaction(
         actor=None, channel=channel, kind="quote", person=quote.person, organization=quote.organization,
         handled_by=actor, occurred_at=when,
         direction=direction if direction is not None else ("out" if event == "sent" else ""),
-        subject=subject or _("Quote %(number)s %(event)s") % {"number": quote.number, "event": _event_label(event)},
-        outcome=event, amount=quote.total, currency=quote.currency, text=text, source="tillit",
-        external_id=f"quote-{quote.pk}-{event}", payload={"quote": quote.pk, "deal": quote.deal_id, **(payload or {})},
+        subject=(subject or messages.render(message))[:200], outcome=event, amount=quote.total,
+        currency=quote.currency, text=text, source="tillit", external_id=f"quote-{quote.pk}-{event}",
+        payload={"quote": quote.pk, "deal": quote.deal_id, **messages.stored(subject=message), **(payload or {})},
     )
-
-
-def _event_label(event: str) -> str:
-    return {"sent": _("sent"), "accepted": _("accepted"), "declined": _("declined")}.get(event, event)
 
 
 # --- create and edit ------------------------------------------------------------------------
