@@ -17,7 +17,6 @@ in the same organisation 80 % of the name similarity; several reasons add up
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations, groupby
@@ -31,6 +30,7 @@ from rapidfuzz import fuzz, process
 from tillit.accounts.models import User
 from tillit.core.access import ensure_staff, restrict
 from tillit.core.phones import format_phone
+from tillit.core.search import fold
 from tillit.people.models import Affiliation, Identity, IdentityKind, Person
 
 MAX_GROUP = 10
@@ -40,17 +40,14 @@ WEIGHTS = {"email": 90, "phone": 85}
 NAME_WEIGHT = 0.8
 DIFFERENT_NAMES_FACTOR = 0.7
 
-_TRANSLIT = str.maketrans({"ø": "o", "æ": "ae", "å": "a", "ä": "a", "ö": "o", "ü": "u", "ß": "ss", "ð": "d",
-                           "þ": "th", "ł": "l", "-": " ", ".": " ", ",": " "})
+_PUNCTUATION = str.maketrans({"-": " ", ".": " ", ",": " "})
 
 
 @lru_cache(maxsize=50_000)  # names repeat a lot; this is the hot loop at a million persons
 def normalize_name(first_name: str, last_name: str) -> str:
     """Lower-case, Nordic letters folded (Ødegård → odegard), accents and punctuation dropped."""
-    text = f"{first_name} {last_name}".casefold().translate(_TRANSLIT)
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    return " ".join(text.split())
+    # The letters fold as in search (tillit.core.search), so both agree on what "the same name" is.
+    return " ".join(fold(f"{first_name} {last_name}").translate(_PUNCTUATION).split())
 
 
 def name_similarity(a: str, b: str) -> float:
