@@ -82,6 +82,7 @@ def owner_team_fields(form: forms.Form) -> dict:
     """The cleaned data for the service; a new owner without a new team brings their own team."""
     data = dict(form.cleaned_data)
     data.pop("version", None)
+    data.pop("allow_duplicate", None)
     if form.initial and "owner" in form.changed_data and "team" not in form.changed_data:
         data.pop("team", None)
     return data
@@ -89,6 +90,10 @@ def owner_team_fields(form: forms.Form) -> dict:
 
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Only on a new record, and only shown once the likely duplicates have been listed (see the views).
+    allow_duplicate = forms.BooleanField(
+        label=_("Create anyway: this is not one of them"), required=False,
+    )
 
     def add_domain_error(self, exc: DomainError) -> None:
         """Put a service error on the field it names (or on the form when no such field)."""
@@ -142,6 +147,7 @@ class PersonForm(VersionedForm):
             del self.fields["version"]
             self.fields["owner"].empty_label = _("— me, or my team —")
         else:
+            del self.fields["allow_duplicate"]
             self.fields["version"].required = True
 
     @staticmethod
@@ -224,6 +230,7 @@ class OrganizationForm(VersionedForm):
             del self.fields["version"]
             self.fields["owner"].empty_label = _("— me, or my team —")
         else:
+            del self.fields["allow_duplicate"]
             self.fields["version"].required = True
 
     def service_fields(self) -> dict:
