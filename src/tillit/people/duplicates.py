@@ -23,7 +23,8 @@ from functools import lru_cache
 from itertools import combinations, groupby
 from operator import itemgetter
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process
@@ -347,7 +348,9 @@ def likely_duplicate_organizations(*, actor: User, name: str = "", org_number: s
     number = _org_number_key(org_number)
     q = Q(pk__in=[])
     if number:
-        q |= Q(org_number__iexact=org_number.strip()) | Q(org_number=number)
+        # Typed "923 609 016" or "923-609-016" is the same number: compare without spaces and dashes.
+        visible = visible.annotate(_compact_number=Lower(Replace(Replace("org_number", Value(" ")), Value("-"))))
+        q |= Q(_compact_number=number)
     if domain:
         q |= Q(domain=domain)
     first_word = search_words(name, limit=1)
