@@ -45,10 +45,11 @@ def test_a_stranger_is_no_duplicate(actors, kari):
 
 def test_organisations_match_on_number_domain_or_a_similar_name(actors):
     admin = actors["admin"]
-    fjord = organization_create(actor=admin, name="Fjordkraft AS", org_number="923 609 016", domain="fjordkraft.no")
+    fjord = organization_create(actor=admin, name="Fjordkraft AS", org_number="923.609.016",
+                                domain="fjordkraft.no")
     organization_create(actor=admin, name="Havkraft AS")
 
-    by_number = likely_duplicate_organizations(actor=admin, name="Something else", org_number="923609016")
+    by_number = likely_duplicate_organizations(actor=admin, name="Something else", org_number="923 609-016")
     by_domain = likely_duplicate_organizations(actor=admin, name="FK", domain="fjordkraft.no")
     by_name = likely_duplicate_organizations(actor=admin, name="FJORDKRAFT A/S")
 

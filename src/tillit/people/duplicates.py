@@ -339,7 +339,7 @@ def likely_duplicate_organizations(*, actor: User, name: str = "", org_number: s
                                    limit: int = MAX_CANDIDATES) -> list[LikelyDuplicate]:
     """Visible organisations a new one with these (already cleaned) details probably is, strongest first.
 
-    The same organisation number (spaces and dashes ignored) counts 95, the same web domain 85, a name
+    The same organisation number (spaces, dots and dashes ignored) counts 95, the same web domain 85, a name
     at least ``NAME_THRESHOLD`` similar (accents and case folded) 80 % of the similarity; several add up
     as on the Duplicates page. Two queries.
     """
@@ -348,8 +348,9 @@ def likely_duplicate_organizations(*, actor: User, name: str = "", org_number: s
     number = _org_number_key(org_number)
     q = Q(pk__in=[])
     if number:
-        # Typed "923 609 016" or "923-609-016" is the same number: compare without spaces and dashes.
-        visible = visible.annotate(_compact_number=Lower(Replace(Replace("org_number", Value(" ")), Value("-"))))
+        # "923 609 016", "923.609.016" and "923-609-016" are one number (as the import matches them).
+        compact = Replace(Replace(Replace("org_number", Value(" ")), Value("-")), Value("."))
+        visible = visible.annotate(_compact_number=Lower(compact))
         q |= Q(_compact_number=number)
     if domain:
         q |= Q(domain=domain)
