@@ -210,3 +210,20 @@ def test_the_document_declares_the_409_and_allow_duplicate(client):
     body_ref = create["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     assert "allow_duplicate" in schema["components"]["schemas"][body_ref.rsplit("/", 1)[1]]["properties"]
     assert "409" in schema["paths"]["/api/v1/organizations"]["post"]["responses"]
+
+
+def test_the_warning_page_costs_a_few_queries_more_than_the_empty_form(actors, kari, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(5):  # more duplicates must not mean more queries
+        person_create(actor=actors["rep_north"], first_name="Kari", last_name=f"N{i}", emails=["kari@fjord.no"])
+    client = login(actors["rep_north"])
+    with CaptureQueriesContext(connection) as empty:
+        client.get("/persons/new/")
+    with CaptureQueriesContext(connection) as warned:
+        response = client.post("/persons/new/", FORM)
+    assert response.content.decode().count('data-testid="likely-duplicate"') == 5
+    # The owner's team, the matching identities, the matched persons (the savepoint is not a query).
+    sql = [q["sql"] for q in warned.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(sql) <= len(empty) + 3, "\n".join(q[:150] for q in sql)

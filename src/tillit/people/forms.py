@@ -90,10 +90,6 @@ def owner_team_fields(form: forms.Form) -> dict:
 
 class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # Only on a new record, and only shown once the likely duplicates have been listed (see the views).
-    allow_duplicate = forms.BooleanField(
-        label=_("Create anyway: this is not one of them"), required=False,
-    )
 
     def add_domain_error(self, exc: DomainError) -> None:
         """Put a service error on the field it names (or on the form when no such field)."""
@@ -103,7 +99,14 @@ class VersionedForm(forms.Form):
             self.add_error(field if field in self.fields and field != "version" else None, error["reason"])
 
 
-class PersonForm(VersionedForm):
+class DuplicateCheckedForm(VersionedForm):
+    """A new record is checked for likely duplicates; the "Create anyway" button (shown with the list
+    of them) posts ``allow_duplicate``. An edit has no such field."""
+
+    allow_duplicate = forms.BooleanField(label=_("Create anyway"), required=False)
+
+
+class PersonForm(DuplicateCheckedForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     emails = forms.CharField(
@@ -193,7 +196,7 @@ class PersonForm(VersionedForm):
         return data
 
 
-class OrganizationForm(VersionedForm):
+class OrganizationForm(DuplicateCheckedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     org_number = forms.CharField(label=_("Organisation number"), max_length=40, required=False)
     domain = forms.CharField(label=_("Web domain"), max_length=200, required=False,
