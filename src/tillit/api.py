@@ -127,13 +127,14 @@ api = TillitAPI(
 )
 
 
-def _answer(request, status: int, code: str, detail: str, errors: list[dict] | None = None):
-    return api.create_response(request, error_body(code, detail, errors), status=status)
+def _answer(request, status: int, code: str, detail: str, errors: list[dict] | None = None,
+            extra: dict | None = None):
+    return api.create_response(request, {**error_body(code, detail, errors), **(extra or {})}, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return _answer(request, exc.status, exc.code, exc.message, exc.errors)
+    return _answer(request, exc.status, exc.code, exc.message, exc.errors, exc.extra)
 
 
 @api.exception_handler(SchemaValidationError)

@@ -10,6 +10,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    extra: dict = {}  # more keys for the API's error body (e.g. ``candidates`` of a likely duplicate)
 
     def __init__(self, message: str, *, field: str | None = None, errors: list[dict] | None = None):
         super().__init__(message)

@@ -122,6 +122,10 @@ def save_versioned(instance: models.Model, *, expected_version: int | None, upda
     edit can say who changed what.
     """
     model = type(instance)
+    from tillit.core.search import SearchKeyed, keep_search_key
+
+    if isinstance(instance, SearchKeyed):  # a renamed person must be found under the new name
+        update_fields = keep_search_key(instance, update_fields)
     current = instance.version if expected_version is None else expected_version
     values = {f: getattr(instance, model._meta.get_field(f).attname) for f in update_fields}
     now = timezone.now()

@@ -40,6 +40,7 @@ from tillit.core.access import can_read, can_see, clean_team, ensure_can_assign_
 from tillit.core.errors import AccessDenied, Conflict, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.core.versioning import save_versioned
+from tillit.people import duplicates
 from tillit.people.models import (
     Affiliation,
     BuyingRole,
@@ -334,11 +335,17 @@ def person_create(
     is_decision_maker: bool = False,
     social_handles: Sequence[Mapping[str, str]] = (),
     external_ids: Sequence[Mapping[str, str]] = (),
+    warn_duplicates: bool = False,
 ) -> Person:
     """Create a person with their emails, phones and (optionally) a role in an organisation.
 
     ``social_handles`` are ``{"system": "linkedin", "value": "ola"}`` and ``external_ids``
     ``{"system": "erp", "id": "C-1"}`` (``value`` is accepted for ``id`` too).
+
+    ``warn_duplicates`` (the person form and the API, until the user confirms): refuse with
+    ``LikelyDuplicateError`` when visible persons probably are this one (the Duplicates page's rules,
+    ``duplicates.likely_duplicate_persons``). Imports and ingestion resolve and merge on their own and
+    leave it off.
     """
     ensure_staff(actor)
     values = {f: _text(Person, f, v) for f, v in zip(
@@ -352,6 +359,11 @@ def person_create(
     owner, team = _default_owner_team(actor, ensure_can_assign_owner(actor, owner), clean_team(team))
     if organization is not None:
         _ensure_visible(actor, organization)
+    if warn_duplicates:
+        _refuse_likely_duplicate(duplicates.likely_duplicate_persons(
+            actor=actor, first_name=values["first_name"], last_name=values["last_name"],
+            emails=[n for _r, n in clean_emails], phones=[n for _r, n in clean_phones], organization=organization,
+        ))
     person = Person.objects.create(
         **values,
         lifecycle_stage=_stage(lifecycle_stage),
@@ -381,6 +393,33 @@ def person_create(
         _affiliation_create(person=person, organization=organization, title=title,
                             is_decision_maker=is_decision_maker)
     return person
+
+
+_DUPLICATE_FIELDS = {"email": "emails", "phone": "phones", "name": "name", "org_number": "org_number",
+                     "domain": "domain"}
+
+
+def _refuse_likely_duplicate(candidates: list) -> None:
+    if not candidates:
+        return
+    kind = candidates[0].kind
+    errors = [
+        {"field": "first_name" if reason == "name" and kind == "person" else _DUPLICATE_FIELDS[reason],
+         "reason": text}
+        for c in candidates for reason, text in zip(c.reasons, c.explanations, strict=False)
+    ]
+    seen, unique = set(), []
+    for error in errors:
+        if (error["field"], error["reason"]) not in seen:
+            seen.add((error["field"], error["reason"]))
+            unique.append(error)
+    error = duplicates.LikelyDuplicateError(
+        _("This probably exists already: %(names)s. Open it instead, or confirm that this is another one.")
+        % {"names": ", ".join(c.name for c in candidates)},
+        candidates=candidates,
+    )
+    error.errors = unique
+    raise error
 
 
 def _item(item: Mapping[str, Any], *keys: str) -> str:
@@ -542,12 +581,19 @@ def _domain(value: str) -> str:
 
 
 @transaction.atomic
-def organization_create(*, actor: User, name: str, **fields) -> Organization:
+def organization_create(*, actor: User, name: str, warn_duplicates: bool = False, **fields) -> Organization:
+    """Create an organisation. ``warn_duplicates`` as for ``person_create``: visible organisations with
+    the same number or web domain, or a very similar name, refuse it with ``LikelyDuplicateError``."""
     ensure_staff(actor)
     _reject_unknown(fields, ORGANIZATION_FIELDS - {"name"})
     values = _organization_values({"name": name, **fields})
     owner = ensure_can_assign_owner(actor, fields.get("owner"))
     owner, team = _default_owner_team(actor, owner, values.pop("team", None))
+    if warn_duplicates:
+        _refuse_likely_duplicate(duplicates.likely_duplicate_organizations(
+            actor=actor, name=values["name"], org_number=values.get("org_number", ""),
+            domain=values.get("domain", ""),
+        ))
     organization = Organization.objects.create(**values, owner=owner, team=team)
     _ensure_still_visible(actor, organization)
     return organization

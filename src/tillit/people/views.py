@@ -16,6 +16,7 @@ from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
 from tillit.core.stale import show_stale_edit
 from tillit.people import selectors, services
+from tillit.people.duplicates import LikelyDuplicateError
 from tillit.people.forms import OrganizationForm, PersonForm, organization_label
 from tillit.people.models import LifecycleStage, Organization, Person
 
@@ -66,15 +67,19 @@ def person_create(request: HttpRequest) -> HttpResponse:
     # The look-up page links here with the unknown caller's phone/email/name prefilled.
     prefill = {k: request.GET[k] for k in ("first_name", "last_name", "emails", "phones") if request.GET.get(k)}
     form = PersonForm(request.POST or None, actor=request.user, initial=prefill)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_create(actor=request.user, **form.service_fields())
+            person = services.person_create(actor=request.user, **form.service_fields(),
+                                            warn_duplicates=not form.cleaned_data["allow_duplicate"])
+        except LikelyDuplicateError as exc:
+            duplicates = exc.candidates  # the form is shown again as typed, with the list and the confirmation
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": person.full_name})
             return redirect("card:person", person_id=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "person": None})
+    return render(request, "people/person_form.html", {"form": form, "person": None, "duplicates": duplicates})
 
 
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -163,16 +168,22 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None, actor=request.user)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
             data = form.service_fields()
-            organization = services.organization_create(actor=request.user, **data)
+            organization = services.organization_create(
+                actor=request.user, **data, warn_duplicates=not form.cleaned_data["allow_duplicate"]
+            )
+        except LikelyDuplicateError as exc:
+            duplicates = exc.candidates
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": organization.name})
             return redirect("card:organization", organization_id=organization.pk)
-    return render(request, "people/organization_form.html", {"form": form, "organization": None})
+    return render(request, "people/organization_form.html",
+                  {"form": form, "organization": None, "duplicates": duplicates})
 
 
 def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
