@@ -17,10 +17,12 @@ CHUNK = 2000
 def upsert_values(kind: str, rows: Iterable[dict], fields: Sequence[str]) -> int:
     """Write ``fields`` of each row (``{"party": id, field: value, …}``) for persons or organisations."""
     column = "person_id" if kind == "person" else "organization_id"
+    # Foreign keys are given as ids ("fit": 3): build the rows with the column names.
+    attnames = [(CustomerValue._meta.get_field(f).attname, f) for f in fields]
     written = 0
     batch: list[CustomerValue] = []
     for row in rows:
-        values = {f: row[f] for f in fields}
+        values = {attname: row[f] for attname, f in attnames}
         batch.append(CustomerValue(**{column: row["party"]}, **values))
         if len(batch) >= CHUNK:
             written += _flush(batch, kind, fields)
