@@ -84,14 +84,16 @@ def tier_settings_update(*, actor, basis: str, mode: str, platinum, gold, silver
     return current
 
 
-def assign(values: np.ndarray, config: TierSettings) -> np.ndarray:
-    """The tier name per value (higher is better); ties break towards the earlier row (stable)."""
+def assign(values: np.ndarray, config: TierSettings, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """The tier name per value (higher is better). With shares, equal values are ordered by ``tiebreak``
+    (higher first; the RFM basis passes revenue), then by the earlier row: the same data, the same tiers."""
     n = len(values)
     out = np.full(n, "bronze", dtype=object)
     if n == 0:
         return out
     if config.mode == TierMode.SHARE:
-        order = np.argsort(-values, kind="stable")
+        second = np.zeros(n) if tiebreak is None else -np.asarray(tiebreak, dtype=float)
+        order = np.lexsort((np.arange(n), second, -values))
         rank = np.empty(n, dtype=np.int64)
         rank[order] = np.arange(n)
         share = (rank + 1) / n * 100
@@ -112,14 +114,14 @@ def apply_tiers(config: TierSettings | None = None) -> dict[str, int]:
         column = f"{kind}_id"
         qs = CustomerValue.objects.filter(**{f"{column}__isnull": False}).order_by(column)
         if config.basis == TierBasis.CLV:
-            rows = list(qs.filter(clv__isnull=False).values_list(column, "clv"))
+            rows = [(pk, v, 0) for pk, v in qs.filter(clv__isnull=False).values_list(column, "clv")]
         else:
-            rows = [(pk, r + f + m) for pk, r, f, m in qs.filter(recency_score__isnull=False).values_list(
-                column, "recency_score", "frequency_score", "monetary_score")]
+            rows = [(pk, r + f + m, revenue) for pk, r, f, m, revenue in qs.filter(recency_score__isnull=False)
+                    .values_list(column, "recency_score", "frequency_score", "monetary_score", "revenue")]
         if not rows:
             continue
         ids = [r[0] for r in rows]
-        tiers = assign(np.array([float(r[1]) for r in rows]), config)
+        tiers = assign(np.array([float(r[1]) for r in rows]), config, np.array([float(r[2]) for r in rows]))
         for t in tiers:
             counts[t] += 1
         value_tiers_set(kind=kind, tiers={pk: TIER_TO_VALUE[t].value for pk, t in zip(ids, tiers, strict=True)})
