@@ -317,7 +317,9 @@ def cumulative_curve(params, summary: Summary, daily: dict[int, int], points: in
     for g in grid:
         ages = g - birth_days
         alive = ages > 0
-        expected = float((births[alive] * clv.expected_purchases_new(params, ages[alive])).sum()) if alive.any() else 0.0
+        expected = 0.0
+        if alive.any():
+            expected = float((births[alive] * clv.expected_purchases_new(params, ages[alive])).sum())
         out.append({"day": from_day_number(start + g).isoformat(), "actual": float(actual[g]),
                     "predicted": expected if np.isfinite(expected) else 0.0,
                     "holdout": bool(start + g > summary.calibration_end)})
