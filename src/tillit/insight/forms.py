@@ -14,9 +14,9 @@ class FitForm(forms.Form):
         label=_("End of calibration"), widget=DATE,
         help_text=_("The model learns from purchases up to this day…"))
     holdout_days = forms.IntegerField(
-        label=_("Hold-out days"), min_value=1, initial=180,
+        label=_("Hold-out days"), initial=180,
         help_text=_("…and is checked against the purchases of the days after it."))
-    horizon_months = forms.IntegerField(label=_("CLV horizon (months)"), min_value=1, max_value=120, initial=12)
+    horizon_months = forms.IntegerField(label=_("CLV horizon (months)"), initial=12)
     annual_discount = forms.CharField(
         label=_("Annual discount rate"), initial="0.10", widget=forms.TextInput(attrs={"inputmode": "decimal"}),
         help_text=_("0.10 is 10 % a year: money next year is worth less than money today."))
