@@ -19,7 +19,7 @@ from tillit.insight.models import RfmClass
 router = Router(tags=["insight"])
 
 
-class FitIn(Schema):
+class ValueFitIn(Schema):
     kind: str = Field("person", description="`person` or `organization`: whose purchases are fitted.")
     calibration_end: dt.date = Field(description="The model learns from purchases up to this day.")
     holdout_days: int = Field(description="Days after the calibration used to check the predictions (≥ 1).")
@@ -27,7 +27,7 @@ class FitIn(Schema):
     annual_discount: Decimal = Field(Decimal("0.1"), description="Annual discount rate, 0 ≤ rate < 1.")
 
 
-class FitOut(Schema):
+class ValueFitOut(Schema):
     id: int
     kind: str
     status: str = Field(description="queued, running, done or failed.")
@@ -48,7 +48,7 @@ class FitOut(Schema):
     finished_at: dt.datetime | None
 
 
-class BucketOut(Schema):
+class FitBucketOut(Schema):
     purchases: int = Field(description="Repeat purchases in the calibration period (7 means 7 or more).")
     label: str
     customers: int
@@ -56,40 +56,40 @@ class BucketOut(Schema):
     predicted: float
 
 
-class CurvePointOut(Schema):
+class FitCurvePointOut(Schema):
     day: dt.date
     actual: float
     predicted: float
     holdout: bool
 
 
-class ReportOut(Schema):
+class FitReportOut(Schema):
     actual_total: float | None = None
     predicted_total: float | None = None
-    by_purchases: list[BucketOut] = []
-    cumulative: list[CurvePointOut] = []
+    by_purchases: list[FitBucketOut] = []
+    cumulative: list[FitCurvePointOut] = []
     scored: int | None = None
 
 
-class FitDetailOut(FitOut):
-    report: ReportOut
+class ValueFitDetailOut(ValueFitOut):
+    report: FitReportOut
 
     @staticmethod
     def resolve_report(obj):
         return obj.report or {}
 
 
-@router.post("/insight/fits", response={201: FitOut}, summary="Start a CLV fit (runs in the background)")
-def start_fit(request, payload: FitIn):
+@router.post("/insight/fits", response={201: ValueFitOut}, summary="Start a CLV fit (runs in the background)")
+def start_fit(request, payload: ValueFitIn):
     return 201, fits.fit_create(actor=request.user, **payload.model_dump())
 
 
-@router.get("/insight/fits", response=list[FitOut], summary="List fits, newest first (at most 50)")
+@router.get("/insight/fits", response=list[ValueFitOut], summary="List fits, newest first (at most 50)")
 def list_fits(request):
     return fits.fit_list(actor=request.user)
 
 
-@router.get("/insight/fits/{fit_id}", response=FitDetailOut, summary="Read a fit and its validation report")
+@router.get("/insight/fits/{fit_id}", response=ValueFitDetailOut, summary="Read a fit and its validation report")
 def get_fit(request, fit_id: int):
     return fits.fit_get(actor=request.user, fit_id=fit_id)
 
@@ -151,7 +151,7 @@ def delete_class(request, key: str):
 
 # --- tiers and recomputation -------------------------------------------------------------------------
 
-class TierIn(Schema):
+class ValueTierIn(Schema):
     basis: str = Field(description="`clv` or `rfm` (the score sum 3–15).")
     mode: str = Field(description="`share` (top % of customers, cumulative) or `amount` (at least).")
     platinum: Decimal
@@ -160,7 +160,7 @@ class TierIn(Schema):
     version: int | None = Field(None, description="The version read (or send If-Match).")
 
 
-class TierOut(Schema):
+class ValueTierOut(Schema):
     basis: str
     mode: str
     platinum: Decimal
@@ -169,7 +169,7 @@ class TierOut(Schema):
     version: int
 
 
-@router.get("/insight/tiers", response=TierOut, summary="Read the value tier cut-offs (ETag: the version)")
+@router.get("/insight/tiers", response=ValueTierOut, summary="Read the value tier cut-offs (ETag: the version)")
 def get_tiers(request, response: HttpResponse):
     from tillit.insight.access import ensure_insight
 
@@ -179,8 +179,8 @@ def get_tiers(request, response: HttpResponse):
     return current
 
 
-@router.put("/insight/tiers", response=TierOut, summary="Change the value tier cut-offs (If-Match)")
-def put_tiers(request, payload: TierIn, response: HttpResponse):
+@router.put("/insight/tiers", response=ValueTierOut, summary="Change the value tier cut-offs (If-Match)")
+def put_tiers(request, payload: ValueTierIn, response: HttpResponse):
     data = payload.model_dump()
     version = expected_version(request, data.pop("version"))
     saved = tiers.tier_settings_update(actor=request.user, expected_version=version, **data)
@@ -188,7 +188,7 @@ def put_tiers(request, payload: TierIn, response: HttpResponse):
     return saved
 
 
-class RunOut(Schema):
+class InsightRunOut(Schema):
     id: int
     status: str
     progress: int
@@ -203,12 +203,12 @@ class RunOut(Schema):
         return runs.run_progress(obj)
 
 
-@router.post("/insight/recompute", response={202: RunOut},
+@router.post("/insight/recompute", response={202: InsightRunOut},
              summary="Recompute RFM classes (and RFM tiers) now, in the background")
 def recompute(request):
     return 202, runs.run_start(actor=request.user)
 
 
-@router.get("/insight/runs/{run_id}", response=RunOut, summary="Read a recomputation and its progress")
+@router.get("/insight/runs/{run_id}", response=InsightRunOut, summary="Read a recomputation and its progress")
 def get_run(request, run_id: int):
     return runs.run_get(actor=request.user, run_id=run_id)
