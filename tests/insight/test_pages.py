@@ -104,3 +104,15 @@ def test_recompute_now_runs_in_the_background_and_shows_the_result(login, actors
     assert 'data-status="done"' in html and "1 customer" in html
     overview = client.get(reverse("insight:overview")).content.decode()
     assert 'data-testid="class-counts"' in overview
+
+
+def test_overview_query_count_does_not_grow_with_customers(login, actors, django_assert_max_num_queries):
+    from tillit.insight import rfm
+
+    for i in range(30):
+        buy(person(f"P{i}"), TODAY - D(i * 7), str(10 + i))
+    rfm.recompute(today=TODAY)
+    client = login(actors["admin"])
+    with django_assert_max_num_queries(14):
+        html = client.get(reverse("insight:overview")).content.decode()
+    assert 'data-testid="class-counts"' in html and 'data-testid="tier-counts"' in html
