@@ -51,6 +51,7 @@ from tillit.people.models import (
     LifecycleStage,
     Organization,
     Person,
+    ValueTier,
 )
 
 PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city", "street_address",
@@ -765,3 +766,25 @@ def consent_withdraw(*, actor: User | None, consent: Consent, withdrawn_at=None)
             raise ValidationError(_("A consent cannot be withdrawn before it was given."), field="withdrawn_at")
         consent.save(update_fields=["withdrawn_at", "updated_at"])
     return consent
+
+
+# --- value tiers (written by the insight module) -----------------------------------------------------
+def value_tiers_set(*, kind: str, tiers: Mapping[int, str], chunk_size: int = 5000) -> int:
+    """Set ``value_tier`` for many persons or organisations at once (a system write: the insight module's
+    tiers). ``tiers`` is ``{id: tier}`` with ``tier`` one of ``ValueTier`` or ``""``. Only rows whose tier
+    changes are written, and their ``version`` moves on so an open form cannot silently undo it.
+    Returns the number of rows changed."""
+    model = Person if kind == "person" else Organization
+    allowed = set(ValueTier.values) | {""}
+    by_tier: dict[str, list[int]] = {}
+    for pk, tier in tiers.items():
+        if tier not in allowed:
+            raise ValidationError(_("Unknown value tier."), field="value_tier")
+        by_tier.setdefault(tier, []).append(pk)
+    changed = 0
+    with transaction.atomic():
+        for tier, ids in by_tier.items():
+            for start in range(0, len(ids), chunk_size):
+                changed += (model.objects.filter(pk__in=ids[start:start + chunk_size]).exclude(value_tier=tier)
+                            .update(value_tier=tier, version=F("version") + 1))
+    return changed
