@@ -151,3 +151,8 @@ class ClassChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_class or '–'} → {self.to_class or '–'}"
+
+
+# Relationship types live in their own module (``tillit.insight.models_relationships``); imported here so
+# Django registers them with the app.
+from tillit.insight.models_relationships import CategorySpend, RelationshipChange, RelationshipType  # noqa: E402, F401
