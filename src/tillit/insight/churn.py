@@ -143,8 +143,8 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
     sig = signals(now=now)
     existing = existing_rows()
     rows = {}
-    for pk, person_id, org_id, p_alive, purchases, first, last in (
-            CustomerValue.objects.values_list("pk", "person_id", "organization_id", "p_alive", "purchases",
+    for person_id, org_id, p_alive, purchases, first, last in (
+            CustomerValue.objects.values_list("person_id", "organization_id", "p_alive", "purchases",
                                               "first_purchase", "last_purchase").iterator(chunk_size=20000)):
         key = (PERSON, person_id) if person_id else (ORGANIZATION, org_id)
         rows[key] = (p_alive, purchases, first, last)

@@ -57,9 +57,10 @@ def purchases() -> list[tuple[str, int, int]]:
                                      .iterator(chunk_size=20000)):
             out.add((kind, party_id, product_id))
     by_ref: dict[str, int] = {}
-    for pk, sku, name in Product.objects.values_list("pk", "sku", "name").order_by("-pk"):
+    catalogue = list(Product.objects.values_list("pk", "sku", "name").order_by("-pk"))
+    for pk, _sku, name in catalogue:
         by_ref[name.casefold()] = pk  # the oldest product wins a shared name (iterated last)
-    for pk, sku, _name in Product.objects.values_list("pk", "sku", "name"):
+    for pk, sku, _name in catalogue:
         by_ref[sku.casefold()] = pk  # a SKU beats a name
     refs = (Interaction.objects.filter(kind="order").exclude(product="")
             .exclude(outcome="cancelled"))
