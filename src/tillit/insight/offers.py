@@ -174,8 +174,9 @@ def offers_display(offers: Sequence[Mapping] | None) -> list[dict]:
 
 def customer_offers(*, actor, person=None, organization=None) -> list[dict]:
     """The next best offers of one customer the actor may read (404 otherwise)."""
-    from tillit.core.access import ensure_can_read
+    from tillit.core.access import ensure_can_read, ensure_staff
 
+    ensure_staff(actor)
     party = person if person is not None else organization
     ensure_can_read(actor, party)
     q = Q(person=person) if person is not None else Q(organization=organization)
