@@ -30,6 +30,13 @@ def _domain(points, types) -> tuple[float, float, float, float]:
     return 0.0, math.ceil(share_max * 10) / 10, bottom, top
 
 
+def _ticks(lo: float, hi: float) -> list[float]:
+    """Round tick values (steps of 0.1, 0.2, 0.25 or 0.5) from lo to hi, at most 12."""
+    step = next(s for s in (0.1, 0.2, 0.25, 0.5, 1.0) if (hi - lo) / s <= 12)
+    first = math.ceil(lo / step - 1e-9)
+    return [round(i * step, 4) for i in range(first, int(math.floor(hi / step + 1e-9)) + 1)]
+
+
 def scatter_svg(points: Sequence, types: Sequence) -> SafeString:
     x0, x1, y0, y1 = _domain(points, types)
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
@@ -66,15 +73,10 @@ def scatter_svg(points: Sequence, types: Sequence) -> SafeString:
                        f'stroke="#6b7280" stroke-dasharray="4 3"/>')
     # Axes and ticks.
     out.append(f'<rect x="{LEFT}" y="{TOP}" width="{pw}" height="{ph}" fill="none" stroke="#d1d5db"/>')
-    steps = 10 if x1 <= 1.0 else int(round(x1 * 5))
-    for i in range(steps + 1):
-        v = x0 + (x1 - x0) * i / steps
+    for v in _ticks(x0, x1):
         out.append(f'<text x="{sx(v):.1f}" y="{TOP + ph + 16}" text-anchor="middle" fill="#4b5563">'
                    f'{round(v * 100)} %</text>')
-    ysteps = max(1, int(round((y1 - y0) / 0.1)))
-    ysteps = ysteps if ysteps <= 12 else int(math.ceil(ysteps / 2))
-    for i in range(ysteps + 1):
-        v = y0 + (y1 - y0) * i / ysteps
+    for v in _ticks(y0, y1):
         out.append(f'<text x="{LEFT - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="#4b5563">{v:.2f}</text>')
     out.append(f'<text x="{LEFT + pw / 2:.0f}" y="{H - 10}" text-anchor="middle" fill="#111827">'
                f'{escape(_("Share of the customer’s business with us"))}</text>')
