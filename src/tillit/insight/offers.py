@@ -36,7 +36,7 @@ from tillit.interactions import messages
 
 TOP = 3
 MIN_SUPPORT = 2
-CHUNK = 50_000
+CHUNK = 5_000  # customers per scoring block: bounds the expanded arrays (memory)
 
 
 def register() -> None:
@@ -44,33 +44,38 @@ def register() -> None:
                       gettext_lazy("Bought by %(percent)s %% of customers who bought %(product)s"))
 
 
-def purchases() -> list[tuple[str, int, int]]:
-    """``[(kind, party id, product id)]``, distinct, from order lines and the log."""
+def purchases() -> np.ndarray:
+    """Distinct ``(kind code, party id, product id)`` rows (kind 0 = person, 1 = organisation) as an
+    int64 array, from order lines and the log; NumPy rather than Python tuples so a million customers fit."""
     from tillit.interactions.models import Interaction
     from tillit.sales.models import OrderLine, OrderStatus, Product
 
-    out: set[tuple[str, int, int]] = set()
+    parts: list[np.ndarray] = []
+
+    def collect(code: int, rows) -> None:
+        flat = np.fromiter((v for row in rows for v in row), dtype=np.int64)
+        if len(flat):
+            pairs = flat.reshape(-1, 2)
+            parts.append(np.column_stack([np.full(len(pairs), code, dtype=np.int64), pairs]))
+
     lines = OrderLine.objects.filter(product__isnull=False).exclude(order__status=OrderStatus.CANCELLED)
-    for kind in (PERSON, ORGANIZATION):
-        for party_id, product_id in (lines.filter(**{f"order__{kind}__isnull": False})
-                                     .values_list(f"order__{kind}_id", "product_id").distinct().order_by()
-                                     .iterator(chunk_size=20000)):
-            out.add((kind, party_id, product_id))
+    for code, kind in enumerate((PERSON, ORGANIZATION)):
+        collect(code, lines.filter(**{f"order__{kind}__isnull": False})
+                .values_list(f"order__{kind}_id", "product_id").distinct().order_by().iterator(chunk_size=20000))
     by_ref: dict[str, int] = {}
     catalogue = list(Product.objects.values_list("pk", "sku", "name").order_by("-pk"))
     for pk, _sku, name in catalogue:
         by_ref[name.casefold()] = pk  # the oldest product wins a shared name (iterated last)
     for pk, sku, _name in catalogue:
         by_ref[sku.casefold()] = pk  # a SKU beats a name
-    refs = (Interaction.objects.filter(kind="order").exclude(product="")
-            .exclude(outcome="cancelled"))
-    for kind in (PERSON, ORGANIZATION):
-        for party_id, ref in (refs.filter(**{f"{kind}__isnull": False}).values_list(f"{kind}_id", "product")
-                              .distinct().order_by().iterator(chunk_size=20000)):
-            product_id = by_ref.get(ref.casefold())
-            if product_id is not None:
-                out.add((kind, party_id, product_id))
-    return sorted(out)
+    refs = Interaction.objects.filter(kind="order").exclude(product="").exclude(outcome="cancelled")
+    for code, kind in enumerate((PERSON, ORGANIZATION)):
+        rows = refs.filter(**{f"{kind}__isnull": False}).values_list(f"{kind}_id", "product").distinct().order_by()
+        collect(code, ((party_id, by_ref[ref.casefold()]) for party_id, ref in rows.iterator(chunk_size=20000)
+                       if ref.casefold() in by_ref))
+    if not parts:
+        return np.empty((0, 3), dtype=np.int64)
+    return np.unique(np.concatenate(parts), axis=0)
 
 
 def co_purchase(matrix: sparse.csr_matrix, *, min_support: int = MIN_SUPPORT) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -131,22 +136,20 @@ def recompute_offers(*, now: dt.datetime | None = None) -> int:
     existing = existing_rows()
     with transaction.atomic():
         CustomerValue.objects.exclude(next_offers=[]).update(next_offers=[])
-        if not bought:
+        if not len(bought):
             return 0
-        customers = sorted({(k, pid) for k, pid, _p in bought})
-        products = sorted({p for _k, _pid, p in bought})
-        row_of = {c: i for i, c in enumerate(customers)}
-        col_of = {p: j for j, p in enumerate(products)}
-        rows = np.fromiter((row_of[(k, pid)] for k, pid, _p in bought), dtype=np.int64, count=len(bought))
-        cols = np.fromiter((col_of[p] for _k, _pid, p in bought), dtype=np.int64, count=len(bought))
-        matrix = sparse.csr_matrix((np.ones(len(bought)), (rows, cols)), shape=(len(customers), len(products)))
+        customer_keys, rows = np.unique(bought[:, 0] + 2 * bought[:, 1], return_inverse=True)
+        products, cols = np.unique(bought[:, 2], return_inverse=True)
+        matrix = sparse.csr_matrix((np.ones(len(bought)), (rows.ravel(), cols.ravel())),
+                                   shape=(len(customer_keys), len(products)))
         p, _counts = co_purchase(matrix)
-        active = set(Product.objects.filter(pk__in=products, is_active=True).values_list("pk", flat=True))
-        offerable = np.array([pid in active for pid in products], dtype=bool)
+        active = set(Product.objects.filter(is_active=True).values_list("pk", flat=True))
+        offerable = np.array([int(pid) in active for pid in products], dtype=bool)
         offers = recommend(matrix, p, offerable=offerable)
-        values = {customers[i]: {"next_offers": [{"product": products[j], "share": round(s, 4),
-                                                  "because": products[b]} for j, s, b in found]}
-                  for i, found in enumerate(offers) if found}
+        kinds = (PERSON, ORGANIZATION)
+        values = {(kinds[int(key) % 2], int(key) // 2): {"next_offers": [
+            {"product": int(products[j]), "share": round(s, 4), "because": int(products[b])} for j, s, b in found]}
+            for key, found in zip(customer_keys, offers, strict=True) if found}
         write_figures(values, ["next_offers"], now=now, existing=existing)
     return len(values)
 

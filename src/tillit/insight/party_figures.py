@@ -68,10 +68,11 @@ def _update_chunk(rows: list[tuple[int, Mapping[str, Any]]], fields: list[models
     row_sql = "(CAST(%s AS integer), " + ", ".join(casts) + ", CAST(%s AS " + \
         CustomerValue._meta.get_field("computed_at").db_type(connection) + "))"
     params: list[Any] = []
+    stamp = connection.ops.adapt_datetimefield_value(now)
     for pk, figures in rows:
         params.append(pk)
         params.extend(_prep(f, figures[f.name]) for f in fields)
-        params.append(connection.ops.adapt_datetimefield_value(now))
+        params.append(stamp)
     columns = ["id"] + [f.column for f in fields] + ["computed_at"]
     sets = ", ".join(f"{q(c)} = v.{q(c)}" for c in columns[1:])
     sql = (f"WITH v({', '.join(q(c) for c in columns)}) AS (VALUES {', '.join([row_sql] * len(rows))}) "
