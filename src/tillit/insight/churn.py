@@ -27,17 +27,19 @@ chunked (``party_figures``). O(customers + signals).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
-from django.db.models import Count
+from django.db import connection, transaction
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy, ngettext
 
 from tillit.insight.models import CustomerValue
-from tillit.insight.party_figures import ORGANIZATION, PERSON, existing_rows, write_figures
+from tillit.insight.party_figures import ORGANIZATION, PERSON, write_figures
 from tillit.interactions import messages
 
 COMPLAINT_WEIGHT, MAX_COMPLAINTS = 0.15, 2
@@ -141,13 +143,20 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now)
     sig = signals(now=now)
-    existing = existing_rows()
+    fields = ["churn_risk", "churn_level", "churn_reasons"]
+    current = {}
     rows = {}
-    for person_id, org_id, p_alive, purchases, first, last in (
-            CustomerValue.objects.values_list("person_id", "organization_id", "p_alive", "purchases",
-                                              "first_purchase", "last_purchase").iterator(chunk_size=20000)):
+    # The stored reasons are read as text: parsing a million JSON lists only to compare them costs more
+    # than the whole formula (PostgreSQL normalises jsonb, so there the text is parsed after all).
+    parse = json.loads if connection.vendor == "postgresql" else None
+    for pk, person_id, org_id, p_alive, purchases, first, last, risk, level, reasons in (
+            CustomerValue.objects.values_list("pk", "person_id", "organization_id", "p_alive", "purchases",
+                                              "first_purchase", "last_purchase", "churn_risk", "churn_level",
+                                              Cast("churn_reasons", TextField()))
+            .iterator(chunk_size=20000)):
         key = (PERSON, person_id) if person_id else (ORGANIZATION, org_id)
         rows[key] = (p_alive, purchases, first, last)
+        current[key] = (pk, (risk, level, parse(reasons) if parse else reasons))
     for key in set(sig.complaints) | set(sig.breaches) | set(sig.nps):
         rows.setdefault(key, (None, 0, None, None))
     keys = list(rows)
@@ -173,7 +182,8 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
         values[key] = {"churn_risk": r, "churn_level": level_of(r), "churn_reasons": _reasons(
             i, p_alive, gap, expected, complaints, breaches, nps_prev, nps_last) if r is not None else []}
     with transaction.atomic():
-        write_figures(values, ["churn_risk", "churn_level", "churn_reasons"], now=now, existing=existing)
+        write_figures(values, fields, now=now, current=current, compare=lambda v: (
+            v["churn_risk"], v["churn_level"], v["churn_reasons"] if parse else json.dumps(v["churn_reasons"])))
     return len(keys)
 
 

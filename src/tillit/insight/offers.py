@@ -31,7 +31,7 @@ from django.utils.translation import gettext_lazy
 from scipy import sparse
 
 from tillit.insight.models import CustomerValue
-from tillit.insight.party_figures import ORGANIZATION, PERSON, existing_rows, write_figures
+from tillit.insight.party_figures import ORGANIZATION, PERSON, current_rows, write_figures
 from tillit.interactions import messages
 
 TOP = 3
@@ -133,10 +133,10 @@ def recompute_offers(*, now: dt.datetime | None = None) -> int:
 
     now = now or timezone.now()
     bought = purchases()
-    existing = existing_rows()
+    current = current_rows(["next_offers"])
     with transaction.atomic():
-        CustomerValue.objects.exclude(next_offers=[]).update(next_offers=[])
         if not len(bought):
+            write_figures({}, ["next_offers"], now=now, current=current, empty={"next_offers": []})
             return 0
         customer_keys, rows = np.unique(bought[:, 0] + 2 * bought[:, 1], return_inverse=True)
         products, cols = np.unique(bought[:, 2], return_inverse=True)
@@ -150,7 +150,7 @@ def recompute_offers(*, now: dt.datetime | None = None) -> int:
         values = {(kinds[int(key) % 2], int(key) // 2): {"next_offers": [
             {"product": int(products[j]), "share": round(s, 4), "because": int(products[b])} for j, s, b in found]}
             for key, found in zip(customer_keys, offers, strict=True) if found}
-        write_figures(values, ["next_offers"], now=now, existing=existing)
+        write_figures(values, ["next_offers"], now=now, current=current, empty={"next_offers": []})
     return len(values)
 
 

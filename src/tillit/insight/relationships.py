@@ -45,7 +45,7 @@ from tillit.core.access import ensure_can_change, ensure_staff, party_visibility
 from tillit.core.errors import AccessDenied, ValidationError
 from tillit.core.money import clean_currency, parse_money
 from tillit.insight.models import CategorySpend, CustomerValue, RelationshipChange, RelationshipType
-from tillit.insight.party_figures import ORGANIZATION, PERSON, write_figures
+from tillit.insight.party_figures import ORGANIZATION, PERSON, current_rows, write_figures
 
 WINDOW_DAYS = 365
 # Tillit's order events that repeat the amount of an order already counted when it was placed.
@@ -310,11 +310,11 @@ def recompute_relationships(*, now: dt.datetime | None = None) -> Result:
     keys = set(share) | set(premium)
     values = {key: {"share_of_wallet": _rounded(share.get(key)), "price_premium": _rounded(premium.get(key))}
               for key in keys}
+    fields = ["share_of_wallet", "price_premium"]
     with transaction.atomic():
         # Customers whose figures vanished (estimate deleted, lines older than a year) lose them.
-        CustomerValue.objects.filter(Q(share_of_wallet__isnull=False) | Q(price_premium__isnull=False)).update(
-            share_of_wallet=None, price_premium=None)
-        created = write_figures(values, ["share_of_wallet", "price_premium"], now=now)
+        created = write_figures(values, fields, now=now, current=current_rows(fields),
+                                empty={"share_of_wallet": None, "price_premium": None})
         changed = classify(now=now)
     return Result(customers=len(keys), created=created, changed=changed, warnings=warnings)
 
