@@ -133,3 +133,24 @@ def test_api_scatter_types_spend_and_offers(actors):
                        "reason": "Bought by 75 % of customers who bought Varmepumpe Pro"}]
     assert rep.get(f"/insight/offers/persons/{theirs.pk}").status_code == 404
     assert CustomerValue.objects.get(person=mine).next_offers[0]["because"] == pump.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_now_queues_the_three_nightly_tasks(actors, login):
+    from django_tasks_db.models import DBTaskResult
+
+    response = login(actors["manager_north"]).post("/insight/relationships/recompute/")
+    assert response.status_code == 302
+    paths = set(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert paths == {f"tillit.insight.tasks_relationships.{name}" for name in (
+        "recompute_relationships_task", "recompute_churn_task", "recompute_offers_task")}
+
+
+def test_spend_import_dry_run_writes_nothing(actors, login):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    organization(actors["rep_north"])
+    response = login(actors["rep_north"]).post("/insight/relationships/spend/import/", {
+        "file": SimpleUploadedFile("spend.csv", b"organization;amount\r\nFjord Shipping AS;1000\r\n"), "dry_run": "1"})
+    assert "Dry run" in response.content.decode()
+    assert not CategorySpend.objects.exists()
