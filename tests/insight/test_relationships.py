@@ -181,3 +181,22 @@ def test_figures_that_vanish_are_cleared(actors):
     relationships.recompute_relationships(now=timezone.now())
     row = CustomerValue.objects.get(person=kari)
     assert (row.share_of_wallet, row.price_premium, row.relationship_type) == (None, None, "unknown")
+
+
+def test_many_rows_are_written_in_bulk_and_only_changes_on_a_rerun():
+    from tillit.insight.party_figures import CHUNK, current_rows, write_figures
+    from tillit.people.models import Person
+
+    people = Person.objects.bulk_create([Person(first_name=f"P{i}") for i in range(CHUNK + 500)])
+    CustomerValue.objects.bulk_create([CustomerValue(person=p, computed_at=timezone.now()) for p in people])
+    fields = ["share_of_wallet", "next_offers"]
+    values = {("person", p.pk): {"share_of_wallet": i / 10_000, "next_offers": [{"product": i}]}
+              for i, p in enumerate(people)}
+    write_figures(values, fields, current=current_rows(fields), empty={"share_of_wallet": None, "next_offers": []})
+    row = CustomerValue.objects.get(person=people[-1])
+    assert row.share_of_wallet == pytest.approx((CHUNK + 499) / 10_000)
+    assert row.next_offers == [{"product": CHUNK + 499}]
+    later = timezone.now() + dt.timedelta(hours=1)
+    values[("person", people[0].pk)] = {"share_of_wallet": 0.9, "next_offers": []}
+    write_figures(values, fields, now=later, current=current_rows(fields))
+    assert list(CustomerValue.objects.filter(computed_at=later).values_list("person_id", flat=True)) == [people[0].pk]
