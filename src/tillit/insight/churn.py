@@ -146,9 +146,9 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
     fields = ["churn_risk", "churn_level", "churn_reasons"]
     current = {}
     rows = {}
-    # The stored reasons are read as text: parsing a million JSON lists only to compare them costs more
-    # than the whole formula (PostgreSQL normalises jsonb, so there the text is parsed after all).
-    parse = json.loads if connection.vendor == "postgresql" else None
+    # The stored reasons are read as text and compared with the new ones written the same way: parsing a
+    # million JSON lists only to compare them costs more than the whole formula.
+    as_text = _jsonb_text if connection.vendor == "postgresql" else json.dumps
     for pk, person_id, org_id, p_alive, purchases, first, last, risk, level, reasons in (
             CustomerValue.objects.values_list("pk", "person_id", "organization_id", "p_alive", "purchases",
                                               "first_purchase", "last_purchase", "churn_risk", "churn_level",
@@ -156,7 +156,7 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
             .iterator(chunk_size=20000)):
         key = (PERSON, person_id) if person_id else (ORGANIZATION, org_id)
         rows[key] = (p_alive, purchases, first, last)
-        current[key] = (pk, (risk, level, parse(reasons) if parse else reasons))
+        current[key] = (pk, (risk, level, reasons))
     for key in set(sig.complaints) | set(sig.breaches) | set(sig.nps):
         rows.setdefault(key, (None, 0, None, None))
     keys = list(rows)
@@ -183,8 +183,18 @@ def recompute_churn(*, now: dt.datetime | None = None) -> int:
             i, p_alive, gap, expected, complaints, breaches, nps_prev, nps_last) if r is not None else []}
     with transaction.atomic():
         write_figures(values, fields, now=now, current=current, compare=lambda v: (
-            v["churn_risk"], v["churn_level"], v["churn_reasons"] if parse else json.dumps(v["churn_reasons"])))
+            v["churn_risk"], v["churn_level"], as_text(v["churn_reasons"])))
     return len(keys)
+
+
+def _jsonb_text(value) -> str:
+    """``value`` as PostgreSQL prints a jsonb: object keys by length, then bytes; ", " and ": " between."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(k.encode()), k.encode()))
+        return "{" + ", ".join(f"{json.dumps(k, ensure_ascii=False)}: {_jsonb_text(value[k])}" for k in keys) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_jsonb_text(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _reasons(i, p_alive, gap, expected, complaints, breaches, nps_prev, nps_last) -> list[dict]:
