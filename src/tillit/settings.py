@@ -300,4 +300,7 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.marketing.web.tasks.purge_anonymous_events", 86400),  # anonymous web history ages out
     ("tillit.marketing.tasks.refresh_segment_counts", 3600),
     ("tillit.insight.tasks.recompute_task", 86400),  # RFM classes, class history and tiers, nightly
+    ("tillit.insight.tasks_relationships.recompute_relationships_task", 86400),  # relationship types (nightly)
+    ("tillit.insight.tasks_relationships.recompute_churn_task", 86400),  # churn risk and reasons
+    ("tillit.insight.tasks_relationships.recompute_offers_task", 86400),  # next best offers
 ]

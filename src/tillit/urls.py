@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("tillit.service.urls")),
     path("", include("tillit.marketing.urls")),
     path("", include("tillit.insight.urls")),
+    path("", include("tillit.insight.urls_relationships")),
 ]

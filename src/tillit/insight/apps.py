@@ -6,3 +6,9 @@ class InsightConfig(AppConfig):
     name = "tillit.insight"
     label = "insight"
     verbose_name = _("Insight")
+
+    def ready(self):
+        from tillit.insight import churn, offers
+
+        churn.register()  # churn reasons: codes + parameters rendered in the reader's language
+        offers.register()

@@ -223,3 +223,6 @@ class Run(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.pk} ({self.kind}, {self.status})"
+# Relationship types live in their own module (``tillit.insight.models_relationships``); imported here so
+# Django registers them with the app.
+from tillit.insight.models_relationships import CategorySpend, RelationshipChange, RelationshipType  # noqa: E402, F401
