@@ -238,4 +238,5 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.marketing.email.tasks.send_due", 60),  # scheduled mailings at their rate per minute
     ("tillit.marketing.web.tasks.purge_anonymous_events", 86400),  # anonymous web history ages out
     ("tillit.marketing.tasks.refresh_segment_counts", 3600),
+    ("tillit.insight.tasks_personas.recompute_personas", 3600),  # personas follow the log and the figures
 ]

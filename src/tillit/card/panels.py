@@ -28,6 +28,7 @@ PANELS = (
     "tillit.tasks.card",
     "tillit.service.card",
     "tillit.marketing.card",
+    "tillit.insight.card",
 )
 # Stands for the customer's id while the probe statement is compiled (ids are positive).
 _PARTY_ID = -917_000_000_013

@@ -6,3 +6,8 @@ class InsightConfig(AppConfig):
     name = "tillit.insight"
     label = "insight"
     verbose_name = _("Insight")
+
+    def ready(self) -> None:
+        from tillit.insight import rule_fields
+
+        rule_fields.register()  # CLV, RFM class, relationship type, churn … in the segment rule language

@@ -151,3 +151,7 @@ class ClassChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_class or '–'} → {self.to_class or '–'}"
+
+
+from tillit.insight.models_personas import Persona, PersonaOverride  # noqa: E402, F401  (the app's models)
+

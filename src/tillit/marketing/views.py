@@ -55,7 +55,7 @@ def _editor_meta(request: HttpRequest) -> dict:
     """Everything the rule editor offers, for ``json_script``."""
     def attrs(table, prefix):
         return [{"name": prefix + name, "label": str(a.label), "type": a.type,
-                 "choices": [[c, str(label)] for c, label in a.choices]} for name, a in table.items()]
+                 "choices": [[c, str(label)] for c, label in a.choice_pairs()]} for name, a in table.items()]
 
     return {
         "person": attrs(PERSON_ATTRS, ""),
