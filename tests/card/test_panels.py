@@ -33,7 +33,7 @@ def test_a_customer_without_deals_tasks_or_cases_costs_one_query_for_all_panels(
             panels = card_panels(actors["admin"], **party)
         assert [p["template"] for p in panels] == [
             "sales/_card_sales.html", "tasks/_related_tasks.html", "service/_card_cases.html",
-            "marketing/_card_panel.html",
+            "marketing/_card_panel.html", "insight/_value_panel.html",
         ]
         assert _comparable(panels) == _comparable(_unprobed(actors["admin"], **party))
 

@@ -1,6 +1,7 @@
 """The value panel on the customer and organisation card (see ``tillit.card.panels``).
 
-Everything comes from the precomputed ``CustomerValue`` row, read in ONE query: the RFM class's name, the
+Everything comes from the precomputed ``CustomerValue`` row, read in ONE query (none when the card's probe
+found no row): the RFM class's name, the
 relationship type's name and playbook, the names of the next best offers' products and whether the persona
 was chosen by hand are subqueries of that same statement. Tier and persona are on the person or
 organisation the card already loaded. No row yet (no purchases, or nothing computed yet) → an empty state.
@@ -207,12 +208,20 @@ def panel_data(row: CustomerValue | None, *, tier: str, persona: str, today: dt.
     }
 
 
+def probes(*, person_id=None, organization_id=None) -> dict:
+    """Any figures for the customer at all (see ``tillit.card.panels``): without, the panel costs no query."""
+    party = {"person_id": person_id} if person_id is not None else {"organization_id": organization_id}
+    return {"figures": CustomerValue.objects.filter(**party)}
+
+
 def panel(actor, *, person=None, organization=None, present=None, today=None) -> dict | None:
-    """The value panel for whoever reads the card (the card checked that they may); one query."""
+    """The value panel for whoever reads the card (the card checked that they may); at most one query."""
     if (person is None) == (organization is None):
         return None
     party = person if person is not None else organization
-    data = panel_data(value_row(person=person, organization=organization), tier=party.value_tier or "",
+    none = present is not None and not present.get("figures", True)
+    row = None if none else value_row(person=person, organization=organization)
+    data = panel_data(row, tier=party.value_tier or "",
                       persona=getattr(party, "persona", "") or "", today=today or timezone.localdate())
     return {"template": TEMPLATE, "party_kind": "person" if person is not None else "organization", **data,
             "tier_label": party.get_value_tier_display() if party.value_tier else "",
