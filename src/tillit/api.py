@@ -141,6 +141,7 @@ def server_error(request, exc: Exception):
 
 def _mount_routers() -> None:
     from tillit.card.api import router as card_router
+    from tillit.insight.api_values import router as insight_values_router
     from tillit.interactions.api import router as interactions_router
     from tillit.marketing.api import router as marketing_router
     from tillit.people.api import router as people_router
@@ -155,6 +156,7 @@ def _mount_routers() -> None:
     api.add_router("/", tasks_router)
     api.add_router("/", service_router)
     api.add_router("/", marketing_router)
+    api.add_router("/", insight_values_router)
 
 
 _mount_routers()

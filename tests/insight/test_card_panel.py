@@ -9,6 +9,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from tests.insight.values_fixtures import figures, rfm_classes
 from tillit.accounts.services import api_token_create
 from tillit.card.panels import card_panels
 from tillit.insight import card
@@ -16,7 +17,6 @@ from tillit.insight import personas as persona_services
 from tillit.insight.models import Persona
 from tillit.people.models import Organization, Person
 from tillit.sales.models import Product
-from tests.insight.values_fixtures import figures, rfm_classes
 
 pytestmark = pytest.mark.django_db
 

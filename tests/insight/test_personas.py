@@ -4,13 +4,13 @@ from decimal import Decimal
 
 import pytest
 
+from tests.insight.values_fixtures import figures, person
 from tillit.core.errors import AccessDenied, ValidationError
 from tillit.insight import personas as svc
 from tillit.insight.models import Persona, PersonaOverride
 from tillit.insight.tasks_personas import recompute_personas
 from tillit.marketing.segments import rules_members
 from tillit.people.models import Affiliation, Organization, Person
-from tests.insight.values_fixtures import figures, person
 
 pytestmark = pytest.mark.django_db
 

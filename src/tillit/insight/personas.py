@@ -121,7 +121,10 @@ def persona_update(*, actor: User, persona: Persona, expected_version: int | Non
 def persona_delete(*, actor: User, persona: Persona) -> None:
     """Its members fall to the next persona whose rules they meet; manual choices of it go with it."""
     ensure_persona_manager(actor)
+    name = persona.name
     persona.delete()
+    # Also when it was the last one (then the recompute leaves everything alone): nobody keeps its name.
+    persons_set_derived(field="persona", assignments={"": Person.objects.filter(persona=name).values("pk")})
     personas_recompute()
 
 
@@ -194,9 +197,12 @@ def persona_list() -> QuerySet[Persona]:
     return Persona.objects.all()
 
 
-def persona_get(*, persona_id: int) -> Persona:
+def persona_get(*, persona_id: int, field: str = "") -> Persona:
+    """One persona, or ``NotFound`` (``ValidationError`` naming ``field`` when the id came in a body)."""
     persona = Persona.objects.filter(pk=persona_id).first()
     if persona is None:
+        if field:
+            raise ValidationError(_("No such persona."), field=field)
         raise NotFound(_("No such persona."))
     return persona
 

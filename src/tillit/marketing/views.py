@@ -53,9 +53,16 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 def _editor_meta(request: HttpRequest) -> dict:
     """Everything the rule editor offers, for ``json_script``."""
+    pairs: dict = {}  # an attribute registered for persons and organisations reads its records once
+
+    def choices(a):
+        if id(a) not in pairs:
+            pairs[id(a)] = [[c, str(label)] for c, label in a.choice_pairs()]
+        return pairs[id(a)]
+
     def attrs(table, prefix):
-        return [{"name": prefix + name, "label": str(a.label), "type": a.type,
-                 "choices": [[c, str(label)] for c, label in a.choice_pairs()]} for name, a in table.items()]
+        return [{"name": prefix + name, "label": str(a.label), "type": a.type, "choices": choices(a)}
+                for name, a in table.items()]
 
     return {
         "person": attrs(PERSON_ATTRS, ""),
