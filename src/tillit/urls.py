@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("tillit.tasks.urls")),
     path("", include("tillit.service.urls")),
     path("", include("tillit.marketing.urls")),
+    path("", include("tillit.insight.urls_personas")),
 ]

@@ -95,6 +95,9 @@ def _editor_meta(request: HttpRequest) -> dict:
     }
 
 
+rule_editor_meta = _editor_meta  # the persona editor (insight) draws the same rule UI
+
+
 def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     can_manage = services.can_manage(request.user)
     if segment is None:
