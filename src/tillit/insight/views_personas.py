@@ -3,6 +3,7 @@ delete, "assign now", and the manual persona of one person (from the card). Thin
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 from django import forms
@@ -92,10 +93,9 @@ def _editor(request: HttpRequest, persona) -> HttpResponse:
             status = 422
     count = sample = None
     if persona is not None and request.method != "POST":
-        try:
+        # Rules stored before a field went away: the editor shows them, the preview waits for a fix.
+        with contextlib.suppress(ValidationError):
             count, sample = services.persona_preview(actor=request.user, rules=persona.rules)
-        except ValidationError:
-            pass  # rules stored before a field went away: the editor shows them, the preview waits
     return render(request, "insight/persona_editor.html", {
         "form": form, "persona": persona, "can_manage": manage, "rules_text": form["rules"].value() or "{}",
         "meta": _meta(request), "count": count, "sample": sample,
@@ -116,7 +116,8 @@ def persona_preview(request: HttpRequest) -> HttpResponse:
     count = sample = None
     errors = []
     try:
-        count, sample = services.persona_preview(actor=request.user, rules=json.loads(request.POST.get("rules") or "{}"))
+        rules = json.loads(request.POST.get("rules") or "{}")
+        count, sample = services.persona_preview(actor=request.user, rules=rules)
     except json.JSONDecodeError:
         errors = [{"field": "rules", "reason": _("not valid JSON")}]
     except ValidationError as exc:
