@@ -62,7 +62,7 @@ def test_person_card_api_has_every_panel_of_the_page(api, login, actors, custome
     person = customer["person"]
     body = api("rep_north").get(f"/api/v1/persons/{person.pk}/card").json()
     panels = body["panels"]
-    assert list(panels) == ["sales", "tasks", "service", "marketing", "value"]
+    assert list(panels) == ["value", "sales", "tasks", "service", "marketing"]
     assert [d["title"] for d in panels["sales"]["deals"]] == ["Heat pump"]  # not the colleague's
     assert panels["sales"]["deals"][0]["stage"]["name"] == "Lead"
     product = panels["sales"]["products"][0]

@@ -24,11 +24,11 @@ from importlib import import_module
 from django.db import connections
 
 PANELS = (
+    "tillit.insight.card",  # what the customer is worth and what to do next: first, above the lists
     "tillit.sales.card",
     "tillit.tasks.card",
     "tillit.service.card",
     "tillit.marketing.card",
-    "tillit.insight.card",
 )
 # Stands for the customer's id while the probe statement is compiled (ids are positive).
 _PARTY_ID = -917_000_000_013
