@@ -40,7 +40,7 @@ from tillit.people.models import LifecycleStage
 from tillit.sales import pricing
 from tillit.sales.models import DeliveryStatus, Order, OrderLine, OrderStatus, Product
 
-DAYS = 730
+BUYING_ORGS = (LifecycleStage.CUSTOMER, LifecycleStage.REPEAT_CUSTOMER)
 # Repeat purchases of a home: what people come back for (sku, quantity range).
 HOME_REPEAT = (("NV-SA-BASIC", 1, 1), ("NV-SA-PLUS", 1, 1), ("NV-WIFI", 1, 2), ("NV-BRKT", 1, 2),
                ("NV-HOUR", 2, 6), ("NV-BAT-5X", 1, 1), ("NV-TANK-200", 1, 1), ("NV-INV-8", 1, 1))
@@ -163,8 +163,9 @@ class _InsightDemo:
         for org, country, industry in self.b.orgs:
             if industry == INSTALLER:
                 out.append(("organization", org, country.code, "trade"))
-            elif org.lifecycle_stage in (LifecycleStage.CUSTOMER, LifecycleStage.REPEAT_CUSTOMER) and rng.random() < 0.6:
-                out.append(("organization", org, country.code, rng.choice(("loyal", "champion", "at-risk", "churned"))))
+            elif org.lifecycle_stage in BUYING_ORGS and rng.random() < 0.6:
+                pattern = rng.choice(("loyal", "champion", "at-risk", "churned"))
+                out.append(("organization", org, country.code, pattern))
         return out
 
     def purchase_days(self, pattern: str) -> list[int]:
