@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from django.conf import settings
 from django.http import HttpResponse
+from django.utils.translation import gettext
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -86,8 +87,8 @@ def _out(row, *, person=None, organization=None) -> dict:
     for field in ("rfm_class", "relationship_type", "churn_level"):
         out[field] = getattr(row, field, "") or ""
     out["rfm_class_name"] = (getattr(row, "rfm_name", None) or out["rfm_class"]) if row is not None else ""
-    out["relationship_type_name"] = (getattr(row, "relationship_name", None) or out["relationship_type"]
-                                     if row is not None else "")
+    name = getattr(row, "relationship_name", None)
+    out["relationship_type_name"] = gettext(name) if name else out["relationship_type"]
     out["churn_reasons"] = list(getattr(row, "churn_reasons", None) or [])
     out["next_offers"] = list(getattr(row, "next_offers", None) or [])
     return out

@@ -190,9 +190,11 @@ def panel_data(row: CustomerValue | None, *, tier: str, persona: str, today: dt.
     ]
     rel = None
     if row.relationship_type:
-        rel = {"key": row.relationship_type,
-               "name": getattr(row, "relationship_name", None) or row.relationship_type,
-               "playbook": getattr(row, "relationship_playbook", None) or ""}
+        # Like RelationshipType.display_name: a default text comes in the reader's language, an edited one as typed.
+        name = getattr(row, "relationship_name", None)
+        playbook = getattr(row, "relationship_playbook", None)
+        rel = {"key": row.relationship_type, "name": _(name) if name else row.relationship_type,
+               "playbook": _(playbook) if playbook else ""}
     return {
         **empty,
         "computed": True, "computed_at": row.computed_at,
