@@ -4,9 +4,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.insight.values_fixtures import figures
 from tillit.insight.models import Persona
 from tillit.people.models import Person
-from tests.insight.values_fixtures import figures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
