@@ -27,7 +27,7 @@ router = Router(tags=["insight"])
 
 
 # --- schemas -----------------------------------------------------------------------------------------
-class ValueOut(Schema):
+class CustomerValueOut(Schema):
     """One customer's figures (see docs/insight.md for what each means). ``kind`` says which id is set."""
 
     kind: str
@@ -94,7 +94,7 @@ def _out(row, *, person=None, organization=None) -> dict:
     return out
 
 
-class ValueFilters(Schema):
+class CustomerValueFilters(Schema):
     kind: Literal["", "person", "organization"] = ""
     tier: str = Field("", max_length=20)
     rfm_class: str = Field("", max_length=40)
@@ -131,25 +131,25 @@ class PersonaOut(Schema):
     version: int
 
 
-class PreviewIn(Schema):
+class PersonaPreviewIn(Schema):
     rules: dict[str, Any] = Field(default_factory=dict)
 
 
-class PreviewPersonOut(Schema):
+class PersonaPreviewPersonOut(Schema):
     id: int
     full_name: str
 
 
-class PreviewOut(Schema):
+class PersonaPreviewOut(Schema):
     count: int
-    sample: list[PreviewPersonOut]
+    sample: list[PersonaPreviewPersonOut]
 
 
-class OverrideIn(Schema):
+class PersonaOverrideIn(Schema):
     persona_id: int
 
 
-class OverrideOut(Schema):
+class PersonaOverrideOut(Schema):
     person_id: int
     persona: PersonaOut
     set_by: str
@@ -161,9 +161,9 @@ class OverrideOut(Schema):
 
 
 # --- figures -----------------------------------------------------------------------------------------
-@router.get("/insight/values", response=list[ValueOut], summary="Every customer's figures you may see (paged)")
+@router.get("/insight/values", response=list[CustomerValueOut], summary="Every customer's figures you may see (paged)")
 @paginate(Paging, page_size=50, max_page_size=500)
-def list_values(request, filters: Query[ValueFilters]):
+def list_values(request, filters: Query[CustomerValueFilters]):
     return _Page(values_list(actor=request.auth, **filters.model_dump()))
 
 
@@ -183,13 +183,13 @@ class _Page:
         return [_out(row) for row in self.qs[item]]
 
 
-@router.get("/insight/values/persons/{int:person_id}", response=ValueOut, summary="One person's figures")
+@router.get("/insight/values/persons/{int:person_id}", response=CustomerValueOut, summary="One person's figures")
 def person_values(request, person_id: int):
     person = person_get(actor=request.auth, person_id=person_id)
     return _out(value_of(person=person), person=person)
 
 
-@router.get("/insight/values/organizations/{int:organization_id}", response=ValueOut,
+@router.get("/insight/values/organizations/{int:organization_id}", response=CustomerValueOut,
             summary="One organisation's figures")
 def organization_values(request, organization_id: int):
     organization = organization_get(actor=request.auth, organization_id=organization_id)
@@ -211,9 +211,9 @@ def create_persona(request, payload: PersonaIn, response: HttpResponse):
     return 201, persona
 
 
-@router.post("/insight/personas/preview", response=PreviewOut,
+@router.post("/insight/personas/preview", response=PersonaPreviewOut,
              summary="Count and sample the persons rules select, without saving")
-def preview_persona(request, payload: PreviewIn):
+def preview_persona(request, payload: PersonaPreviewIn):
     ensure_staff(request.auth)
     count, sample = persona_services.persona_preview(actor=request.auth, rules=payload.rules)
     return {"count": count, "sample": sample}
@@ -247,9 +247,9 @@ def delete_persona(request, persona_id: int):
     return 204, None
 
 
-@router.put("/insight/persons/{int:person_id}/persona", response=OverrideOut,
+@router.put("/insight/persons/{int:person_id}/persona", response=PersonaOverrideOut,
             summary="Choose a person's persona by hand (kept until cleared)")
-def set_persona(request, person_id: int, payload: OverrideIn):
+def set_persona(request, person_id: int, payload: PersonaOverrideIn):
     person = person_get(actor=request.auth, person_id=person_id)
     persona = persona_services.persona_get(persona_id=payload.persona_id, field="persona_id")
     return persona_services.persona_override_set(actor=request.auth, person=person, persona=persona)
