@@ -273,7 +273,7 @@ class _InsightDemo:
             revenue = self.revenue_12m.get((kind, pk), Decimal(0))
             share = Decimal(str(TARGETS[aim][0])) * Decimal(str(self.rng.uniform(0.8, 1.2)))
             if revenue > 0:
-                amount = (revenue / share).quantize(Decimal("1000"))
+                amount = (revenue / share / 1000).quantize(Decimal("1")) * 1000  # estimates are round
             else:
                 amount = _money(Decimal(self.rng.randint(15, 90)) * 1000 * CURRENCY_FACTORS[currency])
             rows.append(model(**{f"{kind}_id": pk}, amount=max(amount, Decimal(1000)), currency=currency,
