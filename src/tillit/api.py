@@ -199,6 +199,7 @@ def _mount_routers() -> None:
     from tillit.card.api import router as card_router
     from tillit.insight.api import router as insight_router
     from tillit.insight.api_relationships import router as insight_relationships_router
+    from tillit.insight.api_values import router as insight_values_router
     from tillit.interactions.api import router as interactions_router
     from tillit.marketing.api import router as marketing_router
     from tillit.people.api import router as people_router
@@ -215,6 +216,7 @@ def _mount_routers() -> None:
     api.add_router("/", marketing_router)
     api.add_router("/", insight_router)
     api.add_router("/", insight_relationships_router)
+    api.add_router("/", insight_values_router)
 
 
 _mount_routers()

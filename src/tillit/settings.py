@@ -303,4 +303,5 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.insight.tasks_relationships.recompute_relationships_task", 86400),  # relationship types (nightly)
     ("tillit.insight.tasks_relationships.recompute_churn_task", 86400),  # churn risk and reasons
     ("tillit.insight.tasks_relationships.recompute_offers_task", 86400),  # next best offers
+    ("tillit.insight.tasks_personas.recompute_personas", 3600),  # personas follow the log and the figures
 ]

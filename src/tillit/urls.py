@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("tillit.marketing.urls")),
     path("", include("tillit.insight.urls")),
     path("", include("tillit.insight.urls_relationships")),
+    path("", include("tillit.insight.urls_personas")),
 ]

@@ -62,7 +62,7 @@ def test_person_card_api_has_every_panel_of_the_page(api, login, actors, custome
     person = customer["person"]
     body = api("rep_north").get(f"/api/v1/persons/{person.pk}/card").json()
     panels = body["panels"]
-    assert list(panels) == ["sales", "tasks", "service", "marketing"]
+    assert list(panels) == ["value", "sales", "tasks", "service", "marketing"]
     assert [d["title"] for d in panels["sales"]["deals"]] == ["Heat pump"]  # not the colleague's
     assert panels["sales"]["deals"][0]["stage"]["name"] == "Lead"
     product = panels["sales"]["products"][0]
@@ -140,7 +140,7 @@ def test_every_panel_schema_is_in_the_openapi_document_with_its_fields(client):
     document = client.get("/api/v1/openapi.json").json()
     schemas = document["components"]["schemas"]
     panels = schemas["CardPanelsOut"]["properties"]
-    assert set(panels) == {"sales", "tasks", "service", "marketing"} and len(PANELS) == 4
+    assert set(panels) == {"sales", "tasks", "service", "marketing", "value"} and len(PANELS) == 5
     assert set(schemas["CardSalesPanelOut"]["properties"]) >= {"deals", "products", "quotes"}
     assert set(schemas["CardOwnedProductOut"]["properties"]) >= {"delivery_status", "warranty_until",
                                                                  "warranty_state"}

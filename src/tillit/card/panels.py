@@ -26,6 +26,7 @@ from django.db import connections
 from tillit.accounts.scopes import area_of_module
 
 PANELS = (
+    "tillit.insight.card",  # what the customer is worth and what to do next: first, above the lists
     "tillit.sales.card",
     "tillit.tasks.card",
     "tillit.service.card",

@@ -7,8 +7,9 @@ class InsightConfig(AppConfig):
     label = "insight"
     verbose_name = _("Insight")
 
-    def ready(self):
-        from tillit.insight import churn, offers
+    def ready(self) -> None:
+        from tillit.insight import churn, offers, rule_fields
 
         churn.register()  # churn reasons: codes + parameters rendered in the reader's language
         offers.register()
+        rule_fields.register()  # CLV, RFM class, relationship type, churn … in the segment rule language

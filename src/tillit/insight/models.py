@@ -225,4 +225,6 @@ class Run(models.Model):
         return f"run {self.pk} ({self.kind}, {self.status})"
 # Relationship types live in their own module (``tillit.insight.models_relationships``); imported here so
 # Django registers them with the app.
+from tillit.insight.models_personas import Persona, PersonaOverride  # noqa: E402, F401  (the app's models)
 from tillit.insight.models_relationships import CategorySpend, RelationshipChange, RelationshipType  # noqa: E402, F401
+

@@ -54,9 +54,16 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 def _editor_meta(request: HttpRequest) -> dict:
     """Everything the rule editor offers, for ``json_script``."""
+    pairs: dict = {}  # an attribute registered for persons and organisations reads its records once
+
+    def choices(a):
+        if id(a) not in pairs:
+            pairs[id(a)] = [[c, str(label)] for c, label in a.choice_pairs()]
+        return pairs[id(a)]
+
     def attrs(table, prefix):
-        return [{"name": prefix + name, "label": str(a.label), "type": a.type,
-                 "choices": [[c, str(label)] for c, label in a.choices]} for name, a in table.items()]
+        return [{"name": prefix + name, "label": str(a.label), "type": a.type, "choices": choices(a)}
+                for name, a in table.items()]
 
     return {
         "person": attrs(PERSON_ATTRS, ""),
@@ -87,6 +94,9 @@ def _editor_meta(request: HttpRequest) -> dict:
             "bad_json": _("The JSON below is not valid; fix it to use the editor."),
         },
     }
+
+
+rule_editor_meta = _editor_meta  # the persona editor (insight) draws the same rule UI
 
 
 def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpResponse:

@@ -788,3 +788,23 @@ def value_tiers_set(*, kind: str, tiers: Mapping[int, str], chunk_size: int = 50
                 changed += (model.objects.filter(pk__in=ids[start:start + chunk_size]).exclude(value_tier=tier)
                             .update(value_tier=tier, version=F("version") + 1))
     return changed
+
+
+# --- figures other modules derive (personas, value tiers …) ------------------------------------------
+DERIVED_PERSON_FIELDS = frozenset({"persona", "relationship_category", "value_tier"})
+
+
+@transaction.atomic
+def persons_set_derived(*, field: str, assignments: Mapping[str, Any]) -> int:
+    """Set a derived field on many persons at once: ``{value: queryset of person ids}`` (unevaluated, so each
+    value is one ``UPDATE … WHERE id IN (…)`` and nobody is loaded into Python). Rows that already hold the
+    value are left alone. A system write: no actor, and the ``version`` stays, since nobody typed it and an
+    open edit form must not turn stale because the nightly assignment ran. Returns the rows changed."""
+    if field not in DERIVED_PERSON_FIELDS:
+        raise ValidationError(_("This field is not derived."), field="field")
+    max_length = Person._meta.get_field(field).max_length
+    changed = 0
+    for value, ids in assignments.items():
+        value = str(value or "")[:max_length]
+        changed += Person.objects.filter(pk__in=ids).exclude(**{field: value}).update(**{field: value})
+    return changed
