@@ -140,8 +140,16 @@ def save_versioned(instance: models.Model, *, expected_version: int | None, upda
         raise StaleEdit(stale_message(model, changes, current), changes=changes)
     instance.version = current + 1
     if actor is not None:
-        _record(model, instance.pk, instance.version, actor, now,
-                list(update_fields if changed is None else changed))
+        # Only what a person edits is named later: not bookkeeping such as the folded search key.
+        edited = [f for f in (update_fields if changed is None else changed) if _editable(model, f)]
+        _record(model, instance.pk, instance.version, actor, now, edited)
+
+
+def _editable(model, name: str) -> bool:
+    try:
+        return model._meta.get_field(name).editable
+    except Exception:  # noqa: BLE001 — a name that is not a field (a caller's label) is kept
+        return True
 
 
 def _record(model, pk, version: int, actor, now, fields: Sequence[str]) -> None:
