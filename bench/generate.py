@@ -210,8 +210,10 @@ class Generator:
 
         if not count:
             return
+        from tillit.core.search import search_key
+
         provided = ("id", "name", "org_number", "domain", "industry", "city", "country", "phone", "lifecycle_stage",
-                    "owner_id", "team_id")
+                    "owner_id", "team_id", "search_key")
         writer, consts = self.writer(Organization, provided)
         rng, first = self.rng, self.max_id("people_organization") + 1
         kinds, kind_weights = self.org_kinds, [k[2] for k in self.org_kinds]
@@ -224,14 +226,17 @@ class Generator:
             team = self.staff["team_of_country"][country.code]
             owner = rng.choice(self.staff["sales"][team]) if rng.random() < 0.9 else None
             slug = "".join(ch for ch in name.translate(FOLD).lower() if ch.isalnum())[:30]
-            rows.append((oid, f"{name} {oid}", f"{rng.randrange(10**8, 10**9)}", f"{slug}-{oid}.example", industry,
+            name, number, domain = f"{name} {oid}", f"{rng.randrange(10**8, 10**9)}", f"{slug}-{oid}.example"
+            # The raw writer bypasses the model: the search key is built here with the same rule.
+            rows.append((oid, name, number, domain, industry,
                          city, country.code, human_format(country.code, landline(country.code, oid), oid % 5),
-                         "customer", owner, team) + consts)
+                         "customer", owner, team, search_key(name, number, domain, city)) + consts)
         writer.write(rows)
         say(f"  organisations: {count:,}")
 
     # --- persons -----------------------------------------------------------------------------
     def persons(self, count: int) -> None:
+        from tillit.core.search import search_key
         from tillit.people.models import Affiliation, Consent, Identity, Person
 
         if not count:
@@ -241,7 +246,7 @@ class Generator:
             self.conn.commit()
         p_writer, p_consts = self.writer(Person, (
             "id", "first_name", "last_name", "lifecycle_stage", "owner_id", "team_id", "persona",
-            "relationship_category", "city", "country", "primary_email", "primary_phone"))
+            "relationship_category", "city", "country", "primary_email", "primary_phone", "search_key"))
         i_writer, i_consts = self.writer(Identity, ("person_id", "kind", "system", "value", "normalized",
                                                     "is_primary", "label"))
         a_writer, a_consts = self.writer(Affiliation, ("person_id", "organization_id", "title", "department",
@@ -287,7 +292,8 @@ class Generator:
                     consents.append((pid, "newsletter", "consent", given_at, "Website sign-up form") + c_consts)
                 persons.append((pid, first_name, last_name, stage, owner, team,
                                 rng.choice(self.personas) if rng.random() < 0.6 else "", "",
-                                rng.choice(country.cities), code, email, phone) + p_consts)
+                                rng.choice(country.cities), code, email, phone,
+                                search_key(first_name, last_name, email)) + p_consts)
             p_writer.write(persons)
             i_writer.write(identities)
             a_writer.write(roles)

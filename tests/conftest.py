@@ -24,6 +24,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _two_factor_optional(settings):
+    # Production requires two-factor sign-in for admins and managers; most tests sign those roles in to test
+    # something else. tests/accounts/test_two_factor.py turns the requirement back on and tests it.
+    settings.TILLIT_2FA_REQUIRED_ROLES = []
+
+
+@pytest.fixture(autouse=True)
 def _own_cache(settings):
     # Production uses a file cache in the data folder; parallel test workers would share it and see each
     # other's rate limits and cached counts. Each test gets an empty in-memory cache of its own.

@@ -9,6 +9,7 @@ unexpected failures — becomes the one documented JSON shape here, in one place
 
 import logging
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import DataError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, HttpRequest
@@ -19,7 +20,8 @@ from ninja.errors import ValidationError as SchemaValidationError
 from ninja.openapi.docs import Swagger
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
-from tillit.accounts.services import api_token_authenticate
+from tillit.accounts.scopes import area_of_module, scope_for
+from tillit.accounts.services import api_token_check
 from tillit.core.api import (
     STATUS_CODES,
     declare_error_responses,
@@ -29,15 +31,24 @@ from tillit.core.api import (
     tighten_request_schemas,
 )
 from tillit.core.errors import DomainError
+from tillit.core.proxies import client_ip
 
 logger = logging.getLogger("django.request")
 
 
 class TokenAuth(HttpBearer):
+    """A bearer token; bound per operation to the scope the operation needs (see ``require_scopes``)."""
+
+    def __init__(self, scope: str | None = None):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request: HttpRequest, token: str):
-        user = api_token_authenticate(key=token)
-        if user is None:
+        api_token = api_token_check(key=token, scope=self.scope, address=client_ip(request))
+        if api_token is None:
             return None
+        user = api_token.user
+        request.api_token = api_token  # the card leaves out panels of areas the token may not read
         # A valid token of a partner or customer authenticates; the services then refuse with 403,
         # exactly as for a browser session — access is decided in one place.
         request.user = user
@@ -47,13 +58,57 @@ class TokenAuth(HttpBearer):
 class TokenHeaderAuth(APIKeyHeader):
     param_name = "X-API-Key"
 
+    def __init__(self, scope: str | None = None):
+        super().__init__()
+        self.scope = scope
+
     def authenticate(self, request: HttpRequest, key: str | None):
-        return TokenAuth().authenticate(request, key or "")
+        return TokenAuth(self.scope).authenticate(request, key or "")
+
+
+def operation_scope(operation) -> str:
+    area = area_of_module(operation.view_func.__module__)
+    if area is None:
+        raise ImproperlyConfigured(f"tillit.accounts.scopes.APP_AREAS: say which token scope area "
+                                   f"{operation.view_func.__module__} is in.")
+    return scope_for(area, operation.methods[0])
+
+
+def require_scopes(api) -> dict[str, str]:
+    """Bind every operation's token authentication to the scope it needs; returns operationId → scope for the
+    document. A browser session is not scoped: it acts as its user, like the pages."""
+    scopes = {}
+    for router in api._get_bound_routers():
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                if not operation.auth_callbacks:
+                    continue  # public on purpose (auth=None): the website tracker, survey answers
+                scope = operation_scope(operation)
+                operation.auth_callbacks = [TokenAuth(scope), TokenHeaderAuth(scope), django_auth]
+                scopes[operation.operation_id or api.get_openapi_operation_id(operation)] = scope
+    return scopes
 
 
 class TillitAPI(NinjaAPI):
+    operation_scopes: dict[str, str] = {}
+
     def get_openapi_schema(self, *args, **kwargs):
-        return declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+        schema = declare_error_responses(super().get_openapi_schema(*args, **kwargs))
+        for path_item in schema.get("paths", {}).values():
+            for operation in path_item.values():
+                scope = self.operation_scopes.get(operation.get("operationId"))
+                if not scope:
+                    continue
+                # OpenAPI 3.1 lets a non-OAuth scheme list the roles it needs; the description says it in words.
+                operation["security"] = [
+                    {name: [scope] if name in ("TokenAuth", "TokenHeaderAuth") else []}
+                    for requirement in operation.get("security", []) for name in requirement
+                ]
+                operation["x-required-scope"] = scope
+                note = f"Token scope: `{scope}`."
+                description = operation.get("description")
+                operation["description"] = f"{description}\n\n{note}" if description else note
+        return schema
 
 
 class TillitSwagger(Swagger):
@@ -72,13 +127,14 @@ api = TillitAPI(
 )
 
 
-def _answer(request, status: int, code: str, detail: str, errors: list[dict] | None = None):
-    return api.create_response(request, error_body(code, detail, errors), status=status)
+def _answer(request, status: int, code: str, detail: str, errors: list[dict] | None = None,
+            extra: dict | None = None):
+    return api.create_response(request, {**error_body(code, detail, errors), **(extra or {})}, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc: DomainError):
-    return _answer(request, exc.status, exc.code, exc.message, exc.errors)
+    return _answer(request, exc.status, exc.code, exc.message, exc.errors, exc.extra)
 
 
 @api.exception_handler(SchemaValidationError)
@@ -141,6 +197,9 @@ def server_error(request, exc: Exception):
 
 def _mount_routers() -> None:
     from tillit.card.api import router as card_router
+    from tillit.insight.api import router as insight_router
+    from tillit.insight.api_relationships import router as insight_relationships_router
+    from tillit.insight.api_values import router as insight_values_router
     from tillit.interactions.api import router as interactions_router
     from tillit.marketing.api import router as marketing_router
     from tillit.people.api import router as people_router
@@ -155,8 +214,12 @@ def _mount_routers() -> None:
     api.add_router("/", tasks_router)
     api.add_router("/", service_router)
     api.add_router("/", marketing_router)
+    api.add_router("/", insight_router)
+    api.add_router("/", insight_relationships_router)
+    api.add_router("/", insight_values_router)
 
 
 _mount_routers()
+api.operation_scopes = require_scopes(api)
 refuse_unknown_query_parameters(api)
 tighten_request_schemas(api)

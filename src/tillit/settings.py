@@ -4,6 +4,7 @@ Defaults give a working single-user trial: SQLite (WAL) in a data folder, a secr
 on first run and kept there, DEBUG off. Everything else is set through environment variables.
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
@@ -52,6 +53,11 @@ INSTALLED_APPS = [
     "ninja",  # its Swagger UI assets as static files: /api/v1/docs needs no CDN
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in throttling and lockout
+    "csp",  # the Content-Security-Policy header
+    "django_otp",  # two-factor sign-in: TOTP apps and recovery codes
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "tillit.core",
     "tillit.accounts",
     "tillit.people",
@@ -75,11 +81,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "tillit.accounts.middleware.UserPreferencesMiddleware",
     "tillit.accounts.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into the lockout page
 ]
 
 ROOT_URLCONF = "tillit.urls"
@@ -129,9 +138,32 @@ LOGIN_REDIRECT_URL = "card:search"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user or address before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in throttling (django-axes): after N failures for one username, or from one address, that username or
+# address is locked for M minutes; an administrator can unlock it at /accounts/lockouts/.
+AXES_FAILURE_LIMIT = int(os.environ.get("TILLIT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TILLIT_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tillit.accounts.views_security.locked_out"
+AXES_CLIENT_IP_CALLABLE = "tillit.core.proxies.client_ip"
+AXES_VERBOSE = False
+# Two-factor sign-in (TOTP + recovery codes) is required for these roles and optional for the others. The demo
+# (scripts/run) sets it empty so its users can look around at once.
+TILLIT_2FA_REQUIRED_ROLES = [r.strip() for r in os.environ.get("TILLIT_2FA_REQUIRED_ROLES", "admin,manager").split(",")
+                             if r.strip()]
+OTP_TOTP_ISSUER = "Tillit"
+# A session ends this many hours after sign-in (and at "sign out everywhere else").
+SESSION_COOKIE_AGE = int(os.environ.get("TILLIT_SESSION_HOURS", "12")) * 3600
+PASSWORD_RESET_TIMEOUT = 3600 * 2  # a reset link works for two hours
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [
@@ -170,10 +202,39 @@ CACHES = {
     }
 }
 
+# Behind HTTPS (TILLIT_HTTPS=1): secure cookies, redirect plain HTTP, HSTS. See docs/security.md.
+TILLIT_HTTPS = _env_bool("TILLIT_HTTPS")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = _env_bool("TILLIT_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = TILLIT_HTTPS or _env_bool("TILLIT_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = TILLIT_HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health"]  # the load balancer's check may speak plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("TILLIT_HSTS_SECONDS", "31536000")) if TILLIT_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TILLIT_HSTS_SUBDOMAINS", True)
+# "preload" only permits submitting the domain to the browsers' preload list; it submits nothing by itself.
+SECURE_HSTS_PRELOAD = _env_bool("TILLIT_HSTS_PRELOAD", True)
+if TILLIT_HTTPS and TILLIT_TRUSTED_PROXIES:
+    # The proxy ends TLS and says so; believed only because Django is reachable through the proxy alone.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts only from Tillit's own files — no inline scripts or event
+# handlers in templates (tests/core/test_security_headers.py checks every template). Inline styles stay allowed.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,
@@ -238,4 +299,9 @@ TILLIT_PERIODIC_TASKS: list[tuple[str, int]] = [
     ("tillit.marketing.email.tasks.send_due", 60),  # scheduled mailings at their rate per minute
     ("tillit.marketing.web.tasks.purge_anonymous_events", 86400),  # anonymous web history ages out
     ("tillit.marketing.tasks.refresh_segment_counts", 3600),
+    ("tillit.insight.tasks.recompute_task", 86400),  # RFM classes, class history and tiers, nightly
+    ("tillit.insight.tasks_relationships.recompute_relationships_task", 86400),  # relationship types (nightly)
+    ("tillit.insight.tasks_relationships.recompute_churn_task", 86400),  # churn risk and reasons
+    ("tillit.insight.tasks_relationships.recompute_offers_task", 86400),  # next best offers
+    ("tillit.insight.tasks_personas.recompute_personas", 3600),  # personas follow the log and the figures
 ]

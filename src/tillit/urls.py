@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("tillit.tasks.urls")),
     path("", include("tillit.service.urls")),
     path("", include("tillit.marketing.urls")),
+    path("", include("tillit.insight.urls")),
+    path("", include("tillit.insight.urls_relationships")),
+    path("", include("tillit.insight.urls_personas")),
 ]

@@ -23,6 +23,7 @@ TEMPLATES = (
     "service/_card_cases.html",
     "service/_sla_clock_badge.html",
     "marketing/_card_panel.html",
+    "insight/_value_panel.html",
     "accounts/login.html",
 )
 

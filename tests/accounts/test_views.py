@@ -46,7 +46,7 @@ def test_preferences_reject_an_unknown_time_zone(login, actors):
 
 def test_token_is_shown_once_and_only_its_hash_is_stored(login, actors):
     client = login(actors["rep_north"])
-    response = client.post("/accounts/tokens/", {"name": "ERP sync"})
+    response = client.post("/accounts/tokens/", {"name": "ERP sync", "scopes": ["people:read"]})
     key = response.context["new_key"]
     assert key.startswith("tlt_") and key.encode() in response.content
     token = ApiToken.objects.get(user=actors["rep_north"])

@@ -62,7 +62,7 @@ def test_person_card_api_has_every_panel_of_the_page(api, login, actors, custome
     person = customer["person"]
     body = api("rep_north").get(f"/api/v1/persons/{person.pk}/card").json()
     panels = body["panels"]
-    assert list(panels) == ["sales", "tasks", "service", "marketing"]
+    assert list(panels) == ["value", "sales", "tasks", "service", "marketing"]
     assert [d["title"] for d in panels["sales"]["deals"]] == ["Heat pump"]  # not the colleague's
     assert panels["sales"]["deals"][0]["stage"]["name"] == "Lead"
     product = panels["sales"]["products"][0]
@@ -140,10 +140,18 @@ def test_every_panel_schema_is_in_the_openapi_document_with_its_fields(client):
     document = client.get("/api/v1/openapi.json").json()
     schemas = document["components"]["schemas"]
     panels = schemas["CardPanelsOut"]["properties"]
-    assert set(panels) == {"sales", "tasks", "service", "marketing"} and len(PANELS) == 4
+    assert set(panels) == {"sales", "tasks", "service", "marketing", "value"} and len(PANELS) == 5
     assert set(schemas["CardSalesPanelOut"]["properties"]) >= {"deals", "products", "quotes"}
     assert set(schemas["CardOwnedProductOut"]["properties"]) >= {"delivery_status", "warranty_until",
                                                                  "warranty_state"}
     assert set(schemas["CardCaseOut"]["properties"]) >= {"status", "priority", "sla"}
     assert set(schemas["CardSlaClockOut"]["properties"]) >= {"state", "tone", "next_due_at"}
     assert "panels" in schemas["CardOut"]["properties"] and "panels" in schemas["OrganizationCardOut"]["properties"]
+
+
+def test_a_token_gets_only_the_panels_of_the_areas_it_may_read(actors, customer):
+    _token, key = api_token_create(user=actors["rep_north"], name="phone system", scopes=["people:read", "tasks:read"])
+    body = Client(HTTP_AUTHORIZATION=f"Bearer {key}").get(f"/api/v1/persons/{customer['person'].pk}/card").json()
+    assert body["panels"]["sales"] is None and body["panels"]["service"] is None
+    assert body["panels"]["marketing"] is None
+    assert [t["title"] for t in body["panels"]["tasks"]["tasks"]] == ["Call about the offer"]

@@ -32,8 +32,8 @@ def test_a_customer_without_deals_tasks_or_cases_costs_one_query_for_all_panels(
         with django_assert_num_queries(1):
             panels = card_panels(actors["admin"], **party)
         assert [p["template"] for p in panels] == [
-            "sales/_card_sales.html", "tasks/_related_tasks.html", "service/_card_cases.html",
-            "marketing/_card_panel.html",
+            "insight/_value_panel.html", "sales/_card_sales.html", "tasks/_related_tasks.html",
+            "service/_card_cases.html", "marketing/_card_panel.html",
         ]
         assert _comparable(panels) == _comparable(_unprobed(actors["admin"], **party))
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 from rapidfuzz import fuzz
 
 from tillit.accounts.models import Role, Team, User
@@ -166,7 +167,9 @@ def test_printed_credentials_log_in(client):
     assert "password: tillit-demo" in out
     for username in ("admin", "sara", "lars", "mette", "ingrid", "erik"):
         assert username in out
-        assert client.login(username=username, password="tillit-demo"), username
+        # The sign-in throttle (django-axes) needs the request, as the login page gives it.
+        assert client.login(request=RequestFactory().post("/accounts/login/"), username=username,
+                            password="tillit-demo"), username
         client.logout()
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.role == Role.ADMIN

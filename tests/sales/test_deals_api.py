@@ -54,6 +54,8 @@ def test_create_get_patch_with_etag(api, customers, stages):
     assert r.status_code == 200 and r["ETag"] == '"2"' and r.json()["title"] == "Bigger pump"
     r = rep.send("patch", f"/deals/{deal_id}", {"title": "Lost write"}, HTTP_IF_MATCH='"1"')
     assert r.status_code == 409
+    assert r.json()["detail"].startswith("Rep North changed Title at ")  # who and which fields
+    assert {"field": "title", "reason": "changed by Rep North"} in r.json()["errors"]
     assert Deal.objects.get(pk=deal_id).title == "Bigger pump"
 
 

@@ -28,7 +28,7 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
 
     # A catalogue line: the price comes from the price list.
     page.select_option("#id_line_product", value=str(products["pump"].pk))
-    page.wait_for_function("document.querySelector('#price-hint').innerText.includes('24,990.00 NOK')")
+    page.wait_for_function("() => document.querySelector('#price-hint').innerText.includes('24,990.00 NOK')")
     page.fill("#id_line_quantity", "2")
     page.click("[data-testid=add-line] button[type=submit]")
     page.wait_for_selector("[data-testid=quote-lines] tbody tr[data-line]")
@@ -40,7 +40,8 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
     page.fill("#id_line_discount_percent", "10")
     page.fill("#id_line_vat_rate", "25")
     page.click("[data-testid=add-line] button[type=submit]")
-    page.wait_for_function("document.querySelectorAll('[data-testid=quote-lines] tbody tr[data-line]').length == 2")
+    page.wait_for_function(
+        "() => document.querySelectorAll('[data-testid=quote-lines] tbody tr[data-line]').length == 2")
     assert page.inner_text("[data-testid=subtotal]") == "53,580.00"
 
     # The quote discount, then live totals.
@@ -57,7 +58,7 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
     # Change a quantity inline: the totals follow without a reload.
     page.fill("tr[data-line] input[name=quantity] >> nth=1", "2")
     page.press("tr[data-line] input[name=quantity] >> nth=1", "Tab")
-    page.wait_for_function("document.querySelector('[data-testid=subtotal]').innerText == '57,180.00'")
+    page.wait_for_function("() => document.querySelector('[data-testid=subtotal]').innerText == '57,180.00'")
     _shot(page, "quote-editor")
 
     with page.expect_download() as download_info:
@@ -70,3 +71,29 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
     assert data.startswith(b"%PDF-")
     text = pdf_text(data)
     assert quote.number in text and "Montering og igangkj\xf8ring" in text
+
+
+def test_the_customer_opens_the_link_and_accepts(page, actors, deal, products, nok_list, settings):
+    from tillit.sales.models import QuoteStatus, StageOutcome
+    from tillit.sales.services import quote_links
+    from tillit.sales.services import quotes as svc
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    quote = svc.quote_create(actor=actors["rep_north"], deal=deal)
+    svc.quote_line_add(actor=actors["rep_north"], quote=quote, product=products["pump"])
+    svc.quote_send(actor=actors["rep_north"], quote=quote)
+    page.goto(f"/q/{quote_links.token_for(quote)}/")  # not signed in
+    assert quote.number in page.inner_text("h1")
+    assert page.locator(".mainnav").count() == 0
+    assert "Varmepumpe Fjordvarme 9 kW" in page.inner_text("[data-testid=link-lines]")
+    _shot(page, "quote-link-open")
+    page.click("[data-testid=link-accept]")
+    page.wait_for_selector("[data-testid=link-decided]")
+    assert page.locator("[data-testid=link-accept]").count() == 0
+    _shot(page, "quote-link-accepted")
+    quote.refresh_from_db()
+    deal.refresh_from_db()
+    assert quote.status == QuoteStatus.ACCEPTED and deal.stage.outcome == StageOutcome.WON
+    page.reload()  # the browser re-posts: still one decision, same receipt
+    page.wait_for_selector("[data-testid=link-decided]")
+    assert quote.order is not None

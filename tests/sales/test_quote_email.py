@@ -40,7 +40,7 @@ def test_the_customer_receives_the_quote_with_its_pdf(smtp_server, quote, actors
     logged = Interaction.objects.get(kind="quote", outcome="sent")
     assert (logged.channel, logged.handled_by, logged.external_id) == ("email", actors["rep_north"],
                                                                        f"quote-{quote.pk}-sent")
-    assert logged.payload == {"quote": quote.pk, "deal": quote.deal_id} and logged.amount == quote.total
+    assert (logged.payload["quote"], logged.payload["deal"], logged.amount) == (quote.pk, quote.deal_id, quote.total)
 
 
 def test_an_entered_address_wins(smtp_server, quote, actors):

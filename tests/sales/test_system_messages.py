@@ -57,3 +57,79 @@ def test_deal_page_card_timeline_and_api_in_the_readers_language(login, actors, 
     moved = next(e for e in entries if e["outcome"] == "stage_changed")
     assert moved["subject_message"] == {"code": "sales.deal_moved", "params": {"stage": "Proposal"}}
     assert moved["subject"] in ("Salgsmulighet flyttet til Proposal", "Aftale flyttet til Proposal")
+
+
+# --- quotes and orders -----------------------------------------------------------------------------
+def _nb(msgid: str) -> str:
+    """The Norwegian text of ``msgid``, which must differ from the English (else the test proves nothing)."""
+    with translation.override("nb"):
+        text = translation.gettext(msgid)
+    assert text != msgid
+    return text
+
+
+def _quote_to_order(actors, deal, products, smtp_server):
+    from tillit.sales.services import orders as order_svc
+    from tillit.sales.services import quotes as quote_svc
+
+    rep = actors["rep_north"]
+    rep.language = "en"
+    rep.save(update_fields=["language"])
+    with translation.override("en"):
+        quote = quote_svc.quote_create(actor=rep, deal=deal)
+        quote_svc.quote_line_add(actor=rep, quote=quote, product=products["pump"])
+        quote_svc.quote_send(actor=rep, quote=quote)
+        order = quote_svc.quote_accept(actor=rep, quote=quote)
+        order_svc.order_set_status(actor=rep, order=order, status="shipped", expected_version=order.version)
+    return quote, order
+
+
+def test_quote_and_order_events_read_in_the_readers_language(login, actors, deal, products, nok_list, customer,
+                                                             smtp_server):
+    quote, order = _quote_to_order(actors, deal, products, smtp_server)
+    sent = Interaction.objects.get(payload__quote=quote.pk, outcome="sent")
+    assert sent.subject == f"Quote {quote.number} sent"  # the writer's text
+    assert sent.payload["messages"]["subject"] == {"code": "sales.quote_event",
+                                                   "params": {"number": quote.number, "event": "sent"}}
+    reader = actors["admin"]
+    reader.language = "nb"
+    reader.save(update_fields=["language"])
+    html = login(reader).get(f"/persons/{customer['person'].pk}/").content.decode()
+    quote_nb = _nb("Quote %(number)s %(event)s")
+    assert quote_nb % {"number": quote.number, "event": _nb("sent")} in html
+    assert quote_nb % {"number": quote.number, "event": _nb("accepted")} in html
+    order_nb = _nb("Order %(number)s %(event)s")
+    assert order_nb % {"number": order.number, "event": _nb("placed")} in html
+    assert order_nb % {"number": order.number, "event": _nb("Shipped").lower()} in html
+    assert f"Quote {quote.number}" not in html and f"Order {order.number}" not in html
+
+    _token, key = api_token_create(user=reader, name="test")
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_ACCEPT_LANGUAGE="nb")
+    entries = api.get(f"/api/v1/persons/{customer['person'].pk}/timeline").json()["entries"]
+    shipped = next(e for e in entries if e["outcome"] == "shipped")
+    assert shipped["subject_message"] == {"code": "sales.order_event",
+                                          "params": {"number": order.number, "event": "shipped"}}
+    assert shipped["subject"] == order_nb % {"number": order.number, "event": _nb("Shipped").lower()}
+
+
+def test_quote_units_are_codes_named_in_the_readers_and_the_customers_language(login, actors, deal, products,
+                                                                              nok_list, customer):
+    from tests.sales.test_quotes_helpers import pdf_text
+    from tillit.sales.pdf import quote_pdf
+    from tillit.sales.selectors.quotes import quote_lines
+    from tillit.sales.services import quotes as quote_svc
+
+    with translation.override("en"):
+        quote = quote_svc.quote_create(actor=actors["rep_north"], deal=deal)
+        line = quote_svc.quote_line_add(actor=actors["rep_north"], quote=quote, product=products["install"])
+    assert line.unit == "h"  # stored as the code
+    customer["person"].language = "nb"
+    customer["person"].save(update_fields=["language"])
+    with translation.override("en"):  # an English user prints it for a Norwegian customer
+        text = pdf_text(quote_pdf(quote, quote_lines(quote=quote)))
+    assert f"({_nb('hour')}) Tj" in text and "(h) Tj" not in text
+    reader = actors["admin"]
+    reader.language = "nb"
+    reader.save(update_fields=["language"])
+    html = login(reader).get(f"/quotes/{quote.pk}/").content.decode()
+    assert f"<td>{_nb('hour')}</td>" in html

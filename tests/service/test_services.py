@@ -36,7 +36,8 @@ def test_opening_logs_the_case_on_the_timeline_once(actors, customers):
     case = open_case(actors["service"], customers["kari"], channel="phone")
     logged = Interaction.objects.get(person=customers["kari"])
     assert logged.kind == "case" and logged.channel == "phone"
-    assert logged.payload == {"case": case.pk, "event": "opened"}
+    assert logged.payload == {"case": case.pk, "event": "opened",
+                              "messages": {"outcome": {"code": "service.outcome.opened", "params": {}}}}
     assert logged.external_id == f"case:{case.pk}:opened"
 
 

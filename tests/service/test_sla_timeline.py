@@ -33,8 +33,9 @@ def test_a_breach_is_logged_once_with_a_stable_external_id(case, smtp_server):
     assert (logged.kind, logged.channel, logged.source) == ("case", "internal", "service")
     due = oslo(2026, 11, 23, 10, 0).astimezone(dt.UTC)
     assert logged.external_id == f"case:{case.pk}:sla:first_response:{due.isoformat()}"
-    assert logged.payload == {"case": case.pk, "event": "sla_breached", "metric": "first_response",
-                              "escalated": False}
+    assert {k: v for k, v in logged.payload.items() if k != "messages"} == {
+        "case": case.pk, "event": "sla_breached", "metric": "first_response", "escalated": False}
+    assert logged.payload["messages"]["text"]["code"] == "service.sla_breach_text"
     assert case.number in logged.subject and "breached" in logged.text
     assert logged.occurred_at == oslo(2026, 11, 23, 10, 5)
 

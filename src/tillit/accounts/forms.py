@@ -1,9 +1,13 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from tillit.accounts.models import TIME_ZONE_CHOICES
+from tillit.accounts.scopes import ALL_SCOPES
 
 # The zones Tillit's users mostly live in, offered first; every other zone follows grouped by region.
 COMMON_TIME_ZONES = ("Europe/Oslo", "Europe/Stockholm", "Europe/Copenhagen", "Europe/Helsinki", "Atlantic/Reykjavik",
@@ -36,6 +40,31 @@ class PreferencesForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What will use it, e.g. “ERP sync”."))
+    # Rendered as a matrix of areas × read/write by the template; write includes read.
+    scopes = forms.MultipleChoiceField(
+        label=_("What may it do?"), choices=[(scope, scope) for scope in ALL_SCOPES], required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    valid_through = forms.DateField(
+        label=_("Valid through"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Optional: the token stops working after this day."),
+    )
+    allowed_addresses = forms.CharField(
+        label=_("Allowed addresses"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional: IP addresses or networks it may be used from, one per line (e.g. 10.0.0.0/8)."),
+    )
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        expires_at = None
+        if data.get("valid_through"):
+            # Through the whole chosen day in the user's time zone.
+            next_day = data["valid_through"] + dt.timedelta(days=1)
+            expires_at = timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
+        return {
+            "name": data["name"], "scopes": data.get("scopes") or [], "expires_at": expires_at,
+            "allowed_addresses": (data.get("allowed_addresses") or "").split(),
+        }
 
 
 class CompanyProfileForm(forms.Form):

@@ -4,6 +4,7 @@ import zoneinfo
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -51,6 +52,10 @@ class User(AbstractUser):
     visibility = models.CharField(_("visibility"), max_length=10, choices=Visibility.choices, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, blank=True)
+    # Raised by "sign out everywhere else": every session signed with an older value stops working.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Kept by tillit.accounts.twofactor with the confirmed authenticator, so most requests need no device query.
+    two_factor_enabled = models.BooleanField(_("two-factor sign-in"), default=False, editable=False)
 
     class Meta:
         ordering = ["first_name", "last_name", "username"]
@@ -59,6 +64,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django signs each session with a hash of the password; adding the epoch lets a user end all other
+        # sessions without changing the password. Epoch 0 keeps the plain hash, so sessions survive the upgrade.
+        value = self.password if not self.session_epoch else f"{self.password}|{self.session_epoch}"
+        return salted_hmac("django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash", value,
+                           secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def requires_two_factor(self) -> bool:
+        return self.role in settings.TILLIT_2FA_REQUIRED_ROLES
 
     @property
     def is_staff_role(self) -> bool:
@@ -80,7 +96,13 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(_("last used from"), null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # "people:read", "sales:write", … (tillit.accounts.scopes); write includes read.
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # IPs or networks ("192.0.2.10", "10.0.0.0/8") the token may be used from; empty: any address.
+    allowed_addresses = models.JSONField(_("allowed addresses"), default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

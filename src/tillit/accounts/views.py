@@ -4,12 +4,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.accounts import services
 from tillit.accounts.forms import CompanyProfileForm, PreferencesForm, TokenForm
+from tillit.accounts.scopes import AREAS, LEVELS
 from tillit.accounts.selectors import company_profile
 from tillit.core.errors import DomainError
 
@@ -36,12 +37,21 @@ def tokens(request):
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            _token, new_key = services.api_token_create(user=request.user, **form.service_fields())
             form = TokenForm()
         except DomainError as exc:
-            form.add_error(exc.field, exc.message)
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    chosen = set(form["scopes"].value() or []) if form.is_bound else set()
+    matrix = [
+        {"area": area, "label": label,
+         "levels": [{"scope": f"{area}:{level}", "label": level_label, "checked": f"{area}:{level}" in chosen}
+                    for level, level_label in LEVELS.items()]}
+        for area, label in AREAS.items()
+    ]
     rows = request.user.api_tokens.all()
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": rows, "new_key": new_key})
+    return render(request, "accounts/tokens.html", {
+        "form": form, "tokens": rows, "new_key": new_key, "matrix": matrix, "now": timezone.now(),
+    })
 
 
 @require_POST

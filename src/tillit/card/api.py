@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from tillit.accounts.scopes import request_allows
 from tillit.card import selectors
 from tillit.card.panels import card_panels, panels_by_key
 from tillit.card.schemas import CardOut, LookupOut, OrganizationCardOut, TimelineOut
@@ -31,13 +32,17 @@ class LookupQuery(Schema):
     email: str = ""
 
 
+def _readable(request):
+    return lambda area: request_allows(request, area)
+
+
 @router.get("/persons/{person_id}/card", response=CardOut, summary="A person's customer card")
 def person_card(request, person_id: int):
     """Identity, roles, owner, consents, last contact, counts, interests, email engagement, activity
     per month, the modules' panels (open deals, owned products, open quotes, open tasks, open cases with
     their SLA clocks, campaigns and audiences) and the first page of the timeline."""
     card = selectors.customer_card(actor=request.auth, person_id=person_id)
-    card.panels = panels_by_key(card_panels(request.auth, person=card.person))
+    card.panels = panels_by_key(card_panels(request.auth, person=card.person, areas=_readable(request)))
     return card
 
 
@@ -52,7 +57,8 @@ def person_timeline(request, person_id: int, filters: Query[TimelineQuery]):
 def organization_card(request, organization_id: int):
     """Facts, people, counts, the modules' panels and the first page of the timeline."""
     card = selectors.organization_card(actor=request.auth, organization_id=organization_id)
-    card.panels = panels_by_key(card_panels(request.auth, organization=card.organization))
+    card.panels = panels_by_key(card_panels(request.auth, organization=card.organization,
+                                            areas=_readable(request)))
     return card
 
 

@@ -23,7 +23,10 @@ from importlib import import_module
 
 from django.db import connections
 
+from tillit.accounts.scopes import area_of_module
+
 PANELS = (
+    "tillit.insight.card",  # what the customer is worth and what to do next: first, above the lists
     "tillit.sales.card",
     "tillit.tasks.card",
     "tillit.service.card",
@@ -38,9 +41,12 @@ def panel_modules() -> list:
     return [import_module(path) for path in PANELS]
 
 
-def card_panels(actor, *, person=None, organization=None) -> list[dict]:
-    """The panels in page order, each with its ``key``."""
+def card_panels(actor, *, person=None, organization=None, areas=None) -> list[dict]:
+    """The panels in page order, each with its ``key``; with ``areas`` (a predicate on a scope area) only the
+    panels of the areas it allows (an API token without ``sales:read`` gets no sales panel)."""
     modules = panel_modules()
+    if areas is not None:
+        modules = [module for module in modules if areas(area_of_module(module.__name__))]
     present = _probe(modules, person=person, organization=organization)
     panels = []
     for module in modules:

@@ -137,14 +137,32 @@ class TimelineEntryOut(Schema):
     duration_seconds: int | None
     wait_seconds: int | None
     share_watched: float | None
-    outcome: str
-    text: str
+    outcome: str = Field(description="In the reader's language when Tillit wrote it (see outcome_message).")
+    outcome_message: CardSystemMessageOut | None = None
+    text: str = Field(description="In the reader's language when Tillit wrote it (see text_message).")
+    text_message: CardSystemMessageOut | None = None
     source: str
     external_id: str | None
 
     @staticmethod
     def resolve_subject(obj) -> str:
         return obj.subject_display if hasattr(obj, "subject_display") else obj.get("subject", "")
+
+    @staticmethod
+    def resolve_outcome(obj) -> str:
+        return obj.outcome_display if hasattr(obj, "outcome_display") else obj.get("outcome", "")
+
+    @staticmethod
+    def resolve_outcome_message(obj):
+        return messages.of(getattr(obj, "payload", None), "outcome")
+
+    @staticmethod
+    def resolve_text(obj) -> str:
+        return obj.text_display if hasattr(obj, "text_display") else obj.get("text", "")
+
+    @staticmethod
+    def resolve_text_message(obj):
+        return messages.of(getattr(obj, "payload", None), "text")
 
     @staticmethod
     def resolve_subject_message(obj):

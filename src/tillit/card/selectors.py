@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from tillit.core.access import ensure_can_read, ensure_staff, restrict_parties
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.phones import format_phone, looks_like_email, normalize_email, normalize_phone
+from tillit.core.search import search_words
 from tillit.interactions.models import Channel, Direction, Interaction, Kind
 from tillit.people.models import Affiliation, Consent, Identity, IdentityKind, Organization, Person
 
@@ -371,14 +372,16 @@ def lookup_by(*, actor, phone: str = "", email: str = "", q: str = "") -> list[P
 
 
 def name_search(*, actor, q: str, limit: int = 20) -> list[Person]:
-    """Visible persons whose first or last names start with every word of ``q`` (for the find box)."""
+    """Visible persons with a word of their name (or their email) starting with every word of ``q`` (for
+    the find box), accent- and case-insensitively ("brathen" finds Bråthen): each folded word starts a
+    word of the folded ``search_key`` (tillit.core.search)."""
     ensure_staff(actor)
-    words = [w for w in (q or "").split() if w][:4]
+    words = search_words(q, limit=4)
     if not words:
         return []
     people = Person.objects.all()
     for word in words:
-        people = people.filter(Q(first_name__istartswith=word) | Q(last_name__istartswith=word))
+        people = people.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
     people = restrict_parties(people, actor).select_related("owner")
     return list(people.order_by("last_name", "first_name", "id")[:limit])
 

@@ -10,6 +10,7 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    extra: dict = {}  # more keys for the API's error body (e.g. ``candidates`` of a likely duplicate)
 
     def __init__(self, message: str, *, field: str | None = None, errors: list[dict] | None = None):
         super().__init__(message)
@@ -50,3 +51,24 @@ class MalformedBody(DomainError):
 
     status = 400
     code = "invalid_json"
+
+
+class NotAuthenticated(DomainError):
+    """The credentials name nobody who may call now (an expired token): 401 with the reason."""
+
+    status = 401
+    code = "unauthorized"
+
+
+class TokenExpired(NotAuthenticated):
+    code = "token_expired"
+
+
+class MissingScope(AccessDenied):
+    """The token lacks the scope the operation needs (the user might have the access; the token does not)."""
+
+    code = "missing_scope"
+
+
+class AddressNotAllowed(AccessDenied):
+    code = "address_not_allowed"

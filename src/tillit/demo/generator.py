@@ -78,7 +78,8 @@ DEMO_USERS = (
 DEMO_USERNAMES = tuple(u.username for u in DEMO_USERS)
 # Modules that add their records to the demo: ``build(builder, say) -> {label: count}`` runs after the
 # people and the log are written; ``delete(persons=, organizations=)`` runs before they are deleted.
-DEMO_EXTENSIONS = ("tillit.demo.sales", "tillit.demo.service", "tillit.demo.service_sla", "tillit.demo.marketing")
+DEMO_EXTENSIONS = ("tillit.demo.sales", "tillit.demo.service", "tillit.demo.service_sla", "tillit.demo.marketing",
+                   "tillit.demo.insight")
 # Who owns the customer relationships in each country (username, share); the rest have no owner.
 OWNERS_BY_COUNTRY = {"NO": (("sara", 0.62), ("ingrid", 0.23)), "SE": (("lars", 0.85),), "DK": (("mads", 0.85),)}
 TEAM_BY_COUNTRY = {"NO": "Oslo", "SE": "Stockholm", "DK": "København"}

@@ -13,9 +13,16 @@ class FitStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class PartyKind(models.TextChoices):
+    PERSON = "person", _("Persons")
+    ORGANIZATION = "organization", _("Organisations")
+
+
 class Fit(models.Model):
     """One BG/NBD + Gamma-Gamma fit with the inputs needed to reproduce it."""
 
+    # Persons and organisations are fitted apart: an order naming both would otherwise count twice.
+    kind = models.CharField(_("customers"), max_length=12, choices=PartyKind.choices, default=PartyKind.PERSON)
     status = models.CharField(_("status"), max_length=10, choices=FitStatus.choices, default=FitStatus.QUEUED)
     calibration_end = models.DateField(_("end of calibration"))
     holdout_days = models.PositiveIntegerField(_("hold-out days"))
@@ -44,7 +51,9 @@ class Fit(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("value model fit")
         verbose_name_plural = _("value model fits")
-        constraints = [models.UniqueConstraint(fields=["in_use"], condition=Q(in_use=True), name="fit_one_in_use")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "in_use"], condition=Q(in_use=True), name="fit_one_in_use"),
+        ]
 
     def __str__(self) -> str:
         return f"fit {self.pk} ({self.created_at:%Y-%m-%d})" if self.created_at else f"fit {self.pk}"
@@ -151,3 +160,71 @@ class ClassChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_class or '–'} → {self.to_class or '–'}"
+
+
+class TierBasis(models.TextChoices):
+    CLV = "clv", _("Customer lifetime value")
+    RFM = "rfm", _("RFM score (recency + frequency + monetary)")
+
+
+class TierMode(models.TextChoices):
+    SHARE = "share", _("Share of customers (top %)")
+    AMOUNT = "amount", _("Amount (at least)")
+
+
+class TierSettings(models.Model):
+    """The cut-offs of the value tiers (one row). Platinum/gold/silver/bronze feed people's value_tier.
+
+    ``share``: platinum are the top ``platinum`` % of customers, gold the top ``gold`` % (without the
+    platinum ones), silver the top ``silver`` %, bronze the rest. ``amount``: at least ``platinum``
+    (CLV in the base currency, or the RFM score sum 3–15) is platinum, and so on downwards.
+    """
+
+    basis = models.CharField(_("tiers from"), max_length=6, choices=TierBasis.choices, default=TierBasis.CLV)
+    mode = models.CharField(_("cut-offs as"), max_length=6, choices=TierMode.choices, default=TierMode.SHARE)
+    platinum = models.DecimalField(_("platinum"), max_digits=14, decimal_places=2, default=5)
+    gold = models.DecimalField(_("gold"), max_digits=14, decimal_places=2, default=20)
+    silver = models.DecimalField(_("silver"), max_digits=14, decimal_places=2, default=50)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("value tier settings")
+        verbose_name_plural = _("value tier settings")
+
+    def __str__(self) -> str:
+        return f"tiers from {self.basis} ({self.mode})"
+
+
+class RunKind(models.TextChoices):
+    RFM = "rfm", _("RFM classes and value tiers")
+
+
+class Run(models.Model):
+    """One recomputation started by hand or by the nightly schedule (its progress for the page)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=RunKind.choices, default=RunKind.RFM)
+    status = models.CharField(_("status"), max_length=10, choices=FitStatus.choices, default=FitStatus.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    customers = models.PositiveIntegerField(_("customers"), default=0)
+    changes = models.PositiveIntegerField(_("class changes"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("insight run")
+        verbose_name_plural = _("insight runs")
+
+    def __str__(self) -> str:
+        return f"run {self.pk} ({self.kind}, {self.status})"
+# Relationship types live in their own module (``tillit.insight.models_relationships``); imported here so
+# Django registers them with the app.
+from tillit.insight.models_personas import Persona, PersonaOverride  # noqa: E402, F401  (the app's models)
+from tillit.insight.models_relationships import CategorySpend, RelationshipChange, RelationshipType  # noqa: E402, F401
+

@@ -146,3 +146,7 @@ class Interaction(models.Model):
     @property
     def text_display(self) -> str:
         return messages.render(messages.of(self.payload, "text"), self.text)
+
+    @property
+    def outcome_display(self) -> str:
+        return messages.render(messages.of(self.payload, "outcome"), self.outcome)

@@ -15,8 +15,11 @@ A rule tree is JSON (see ``docs/marketing-segments.md``)::
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -38,12 +41,22 @@ EVENTS = {"opened": Kind.EMAIL_OPENED, "clicked": Kind.EMAIL_CLICKED}
 
 @dataclass(frozen=True)
 class Attr:
-    """One attribute a condition may test. ``type``: text, choice, ref (a user/team id), consent."""
+    """One attribute a condition may test. ``type``: text, choice, ref (a user/team id), consent, number.
+
+    ``field`` is a lookup path from ``Person`` (or ``Organization``), so a module above may register a
+    field of its own one-to-one row (``insight_value__clv``) without this module importing it.
+    ``options`` (a callable giving ``[(value, label)]``) fills the editor's list for choices that are
+    records (RFM classes, personas); their values are checked as text, since the records may change.
+    """
 
     field: str
     label: Any
     type: str = "text"
     choices: tuple = ()
+    options: Callable[[], list] | None = None
+
+    def choice_pairs(self) -> list:
+        return list(self.options()) if self.options is not None else list(self.choices)
 
 
 _STAGE = Attr("lifecycle_stage", gettext_lazy("Lifecycle stage"), "choice", tuple(LifecycleStage.choices))
@@ -74,17 +87,29 @@ ORGANIZATION_ATTRS: dict[str, Attr] = {
 }
 CUSTOM = Attr("custom_fields", gettext_lazy("Custom field"))
 
+
+def register_attr(scope: str, name: str, attr: Attr) -> None:
+    """Let a module above add (or refine) an attribute segments can test; called from ``AppConfig.ready``.
+
+    ``scope`` is ``person`` or ``organization``; the editor and the API offer the attribute at once.
+    """
+    if scope not in ("person", "organization") or not CUSTOM_KEY.match(name):
+        raise ValueError(f"bad segment attribute {scope}.{name}")
+    (PERSON_ATTRS if scope == "person" else ORGANIZATION_ATTRS)[name] = attr
+
 OPS: dict[str, tuple[str, ...]] = {
     "text": ("eq", "ne", "in", "not_in", "contains", "starts_with", "empty", "not_empty"),
     "choice": ("eq", "ne", "in", "not_in", "empty", "not_empty"),
     "ref": ("eq", "ne", "in", "not_in", "empty", "not_empty"),
     "consent": ("in", "not_in"),
+    "number": ("gte", "lte", "eq", "empty", "not_empty"),
 }
 OP_LABELS = {
     "eq": gettext_lazy("is"), "ne": gettext_lazy("is not"), "in": gettext_lazy("is one of"),
     "not_in": gettext_lazy("is none of"), "contains": gettext_lazy("contains"),
     "starts_with": gettext_lazy("starts with"), "empty": gettext_lazy("is empty"),
-    "not_empty": gettext_lazy("is not empty"),
+    "not_empty": gettext_lazy("is not empty"), "gte": gettext_lazy("is at least"),
+    "lte": gettext_lazy("is at most"),
 }
 LIST_OPS = {"in", "not_in"}
 NO_VALUE_OPS = {"empty", "not_empty"}
@@ -193,6 +218,8 @@ class _Checker:
         return out
 
     def scalar(self, attr: Attr, value: Any, path: str):
+        if attr.type == "number":
+            return self.number(value, path)
         if attr.type == "ref":
             if isinstance(value, str) and value.strip().isdigit():
                 value = int(value)
@@ -209,10 +236,26 @@ class _Checker:
         if len(value) > 200:
             self.error(path, _("may be at most 200 characters"))
             return None
-        if attr.type == "choice" and value not in {c for c, _label in attr.choices}:
+        if attr.type == "choice" and attr.choices and value not in {c for c, _label in attr.choices}:
             self.error(path, _("must be one of: %(values)s") % {"values": ", ".join(c for c, _l in attr.choices)})
             return None
         return value
+
+    def number(self, value: Any, path: str) -> int | float | None:
+        """A finite number (JSON number or numeric text, "10 000" and "0,5" too), kept as a JSON number."""
+        if isinstance(value, str):
+            value = value.replace(" ", "").replace("\u00a0", "").replace(",", ".")
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            number = Decimal(str(value))
+        except (InvalidOperation, ValueError):
+            number = None
+        if number is None or not number.is_finite() or abs(number) >= Decimal("1e14"):
+            self.error(path, _("must be a number"))
+            return None
+        as_float = float(number)
+        return int(number) if number == number.to_integral_value() and math.isfinite(as_float) else as_float
 
     def positive(self, node: dict, key: str, path: str, limit: int, *, default: int | None) -> int | None:
         value = node.get(key, default)
@@ -333,7 +376,7 @@ def summarize(rules: Any, *, users: dict | None = None, teams: dict | None = Non
     def value_text(attr: Attr, name: str, value) -> str:
         values = value if isinstance(value, list) else [value]
         if attr.type == "choice":
-            labels = dict(attr.choices)
+            labels = dict(attr.choice_pairs())
             values = [labels.get(v, v) for v in values]
         elif attr.type == "ref":
             table = teams if name.endswith("team") else users

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -99,7 +100,17 @@ def _ref_test(field: str, op: str, value) -> Q:
     return ~positive if op in ("ne", "not_in") else positive
 
 
+def _number_test(field: str, op: str, value) -> Q:
+    if op in ("empty", "not_empty"):
+        return Q(**{f"{field}__isnull": op == "empty"})
+    # A customer without the figure (no row yet) is neither at least nor at most anything.
+    lookup = {"gte": "gte", "lte": "lte", "eq": "exact"}[op]
+    return Q(**{f"{field}__{lookup}": Decimal(str(value))})
+
+
 def _field_test(prefix: str, attr, key: str | None, op: str, value) -> Q:
+    if attr.type == "number":
+        return _number_test(prefix + attr.field, op, value)
     if attr.type == "ref":
         return _ref_test(prefix + attr.field, op, value)
     if key is not None:

@@ -3,7 +3,6 @@ user may see (``restrict`` in the selectors), so pages and exports cannot show m
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.contrib import messages
@@ -16,12 +15,14 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound, ValidationError
 from tillit.core.views import STALE_EDIT, found
 from tillit.interactions.models import Channel, Kind
 from tillit.marketing import selectors, services
 from tillit.marketing.forms import EmailImportForm, SegmentForm, StaticListForm
 from tillit.marketing.models import Segment
+from tillit.marketing.rule_errors import located
 from tillit.marketing.rules import OP_LABELS, OPS, ORGANIZATION_ATTRS, PERSON_ATTRS
 
 PAGE_SIZE = 50
@@ -53,9 +54,16 @@ def segment_list(request: HttpRequest) -> HttpResponse:
 
 def _editor_meta(request: HttpRequest) -> dict:
     """Everything the rule editor offers, for ``json_script``."""
+    pairs: dict = {}  # an attribute registered for persons and organisations reads its records once
+
+    def choices(a):
+        if id(a) not in pairs:
+            pairs[id(a)] = [[c, str(label)] for c, label in a.choice_pairs()]
+        return pairs[id(a)]
+
     def attrs(table, prefix):
-        return [{"name": prefix + name, "label": str(a.label), "type": a.type,
-                 "choices": [[c, str(label)] for c, label in a.choices]} for name, a in table.items()]
+        return [{"name": prefix + name, "label": str(a.label), "type": a.type, "choices": choices(a)}
+                for name, a in table.items()]
 
     return {
         "person": attrs(PERSON_ATTRS, ""),
@@ -88,6 +96,9 @@ def _editor_meta(request: HttpRequest) -> dict:
     }
 
 
+rule_editor_meta = _editor_meta  # the persona editor (insight) draws the same rule UI
+
+
 def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpResponse:
     can_manage = services.can_manage(request.user)
     if segment is None:
@@ -98,6 +109,8 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
                    "rules": json.dumps(segment.rules, ensure_ascii=False)}
     form = SegmentForm(request.POST or None, initial=initial)
     status = 200
+    rule_errors: list[dict] = []
+    errors: list[dict] = []
     if request.method == "POST":
         _manager_only(request)
         if form.is_valid():
@@ -111,7 +124,12 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
                 form.add_error(None, STALE_EDIT)
                 status = 409
             except DomainError as exc:
-                form.add_domain_error(exc)
+                if (exc.field or "").startswith("rules") and exc.errors:
+                    # Shown at the fields of the rule rows (see rule_errors), not as a path.
+                    rule_errors, errors = located(exc.errors), exc.errors
+                    form.add_error("rules", _("Some conditions are not valid yet; see the marked fields."))
+                else:
+                    form.add_domain_error(exc)
             else:
                 messages.success(request, _("Segment “%(name)s” is saved.") % {"name": segment.name})
                 return redirect("marketing:segment_detail", segment_id=segment.pk)
@@ -124,6 +142,7 @@ def _segment_form_page(request: HttpRequest, segment: Segment | None) -> HttpRes
     return render(request, "marketing/segments/segment_editor.html", {
         "form": form, "segment": segment, "can_manage": can_manage, "rules_text": rules_text,
         "meta": _editor_meta(request), "count": count, "sample": sample, "error": error,
+        "rule_errors": rule_errors, "errors": errors,
     }, status=status)
 
 
@@ -151,7 +170,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
     except AccessDenied as exc:
         raise PermissionDenied(exc.message) from None
     return render(request, "marketing/segments/segment_editor.html#preview",
-                  {"count": count, "sample": sample, "errors": errors})
+                  {"count": count, "sample": sample, "errors": errors, "rule_errors": located(errors)})
 
 
 @require_POST
@@ -184,11 +203,6 @@ class _Echo:
         return value
 
 
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _members_csv(qs, stem: str) -> StreamingHttpResponse:
     header = [_("id"), _("first name"), _("last name"), _("email"), _("phone"), _("organisation"), _("title"),
               _("lifecycle stage"), _("owner"), _("city"), _("country")]
@@ -197,11 +211,11 @@ def _members_csv(qs, stem: str) -> StreamingHttpResponse:
         yield header
         for p in qs.iterator(chunk_size=2000):
             role = p.current_roles[0] if p.current_roles else None
-            yield [p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
-                   _cell(role.organization.name if role else ""), _cell(role.title if role else ""),
-                   p.lifecycle_stage, _cell(str(p.owner) if p.owner else ""), _cell(p.city), p.country]
+            yield [p.pk, p.first_name, p.last_name, p.primary_email, p.primary_phone,
+                   role.organization.name if role else "", role.title if role else "",
+                   p.lifecycle_stage, str(p.owner) if p.owner else "", p.city, p.country]
 
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(r) for r in rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="{stem or "members"}-{stamp}.csv"'

@@ -22,6 +22,7 @@ from tillit.people.models import Affiliation, Organization, Person
 from tillit.people.schemas import (
     IdentityIn,
     IdentityOut,
+    LikelyDuplicateOut,
     OrganizationFilter,
     OrganizationIn,
     OrganizationOut,
@@ -117,11 +118,13 @@ def list_persons(request, filters: Query[PersonFilter]):
     )
 
 
-@router.post("/persons", response={201: PersonOut}, summary="Create a person")
+@router.post("/persons", response={201: PersonOut, 409: LikelyDuplicateOut},
+             summary="Create a person (409 likely_duplicate unless allow_duplicate)")
 def create_person(request, payload: PersonIn, response: HttpResponse):
     data = payload.model_dump()
+    warn = not data.pop("allow_duplicate")
     with _api_field_names():
-        person = services.person_create(actor=request.user, **_refs(request.user, data))
+        person = services.person_create(actor=request.user, **_refs(request.user, data), warn_duplicates=warn)
     _etag(response, person)
     return 201, _person(request.user, person.pk)
 
@@ -214,10 +217,14 @@ def list_organizations(request, filters: Query[OrganizationFilter]):
     return selectors.organization_list(actor=request.user, **filters.model_dump())
 
 
-@router.post("/organizations", response={201: OrganizationOut}, summary="Create an organisation")
+@router.post("/organizations", response={201: OrganizationOut, 409: LikelyDuplicateOut},
+             summary="Create an organisation (409 likely_duplicate unless allow_duplicate)")
 def create_organization(request, payload: OrganizationIn, response: HttpResponse):
+    data = payload.model_dump()
+    warn = not data.pop("allow_duplicate")
     with _api_field_names():
-        organization = services.organization_create(actor=request.user, **_refs(request.user, payload.model_dump()))
+        organization = services.organization_create(actor=request.user, **_refs(request.user, data),
+                                                    warn_duplicates=warn)
     _etag(response, organization)
     return 201, organization
 

@@ -6,3 +6,8 @@ class PeopleConfig(AppConfig):
     name = "tillit.people"
     label = "people"
     verbose_name = _("People and organisations")
+
+    def ready(self):
+        from tillit.people import messages
+
+        messages.register()

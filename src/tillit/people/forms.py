@@ -82,6 +82,7 @@ def owner_team_fields(form: forms.Form) -> dict:
     """The cleaned data for the service; a new owner without a new team brings their own team."""
     data = dict(form.cleaned_data)
     data.pop("version", None)
+    data.pop("allow_duplicate", None)
     if form.initial and "owner" in form.changed_data and "team" not in form.changed_data:
         data.pop("team", None)
     return data
@@ -98,7 +99,14 @@ class VersionedForm(forms.Form):
             self.add_error(field if field in self.fields and field != "version" else None, error["reason"])
 
 
-class PersonForm(VersionedForm):
+class DuplicateCheckedForm(VersionedForm):
+    """A new record is checked for likely duplicates; the "Create anyway" button (shown with the list
+    of them) posts ``allow_duplicate``. An edit has no such field."""
+
+    allow_duplicate = forms.BooleanField(label=_("Create anyway"), required=False)
+
+
+class PersonForm(DuplicateCheckedForm):
     first_name = forms.CharField(label=_("First name"), max_length=100, required=False)
     last_name = forms.CharField(label=_("Last name"), max_length=100, required=False)
     emails = forms.CharField(
@@ -142,6 +150,7 @@ class PersonForm(VersionedForm):
             del self.fields["version"]
             self.fields["owner"].empty_label = _("— me, or my team —")
         else:
+            del self.fields["allow_duplicate"]
             self.fields["version"].required = True
 
     @staticmethod
@@ -187,7 +196,7 @@ class PersonForm(VersionedForm):
         return data
 
 
-class OrganizationForm(VersionedForm):
+class OrganizationForm(DuplicateCheckedForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     org_number = forms.CharField(label=_("Organisation number"), max_length=40, required=False)
     domain = forms.CharField(label=_("Web domain"), max_length=200, required=False,
@@ -224,6 +233,7 @@ class OrganizationForm(VersionedForm):
             del self.fields["version"]
             self.fields["owner"].empty_label = _("— me, or my team —")
         else:
+            del self.fields["allow_duplicate"]
             self.fields["version"].required = True
 
     def service_fields(self) -> dict:

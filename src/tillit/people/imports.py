@@ -52,7 +52,7 @@ import io
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -66,8 +66,11 @@ from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, User
 from tillit.core.access import ensure_staff, restrict
+from tillit.core.csvsafe import restore as restore_cell
 from tillit.core.errors import DomainError, NotFound, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
+from tillit.interactions import messages
+from tillit.people import messages as codes
 from tillit.people import services
 from tillit.people.models import (
     Identity,
@@ -115,7 +118,20 @@ class ImportFileError(ValidationError):
 class RowProblem:
     line: int
     column: str
-    reason: str
+    reason: str  # in the language of whoever ran the import
+    # The same reason as a system message (code + params) when Tillit wrote it; rendered per reader.
+    message: dict | None = None
+
+    @property
+    def reason_display(self) -> str:
+        return messages.render(self.message, self.reason)
+
+    @classmethod
+    def of(cls, line: int, column: str, reason: str | Mapping[str, Any]) -> RowProblem:
+        """A problem from a text (a service's error) or a system message (the importer's own reasons)."""
+        if isinstance(reason, Mapping):
+            return cls(line, column, messages.render(reason), dict(reason))
+        return cls(line, column, reason)
 
 
 @dataclass
@@ -258,6 +274,7 @@ def parse(file: Any) -> _Parsed:
             last = reader.line_num
             if not any(c.strip() for c in cells):
                 continue
+            cells = [restore_cell(c) for c in cells]  # an exported "'=…" cell comes back as it was
             if header is None:
                 header = cells
                 continue
@@ -278,12 +295,14 @@ def _bare_number(text: str) -> str:
     return re.sub(r"[\s.\-]+", "", text).upper()
 
 
-def _already(pk: int, name: str) -> str:
-    return _("Already in Tillit as #%(id)d (%(name)s).") % {"id": pk, "name": name}
+def _already(pk: int, name: str) -> dict:
+    return messages.message(codes.IMPORT_ALREADY, id=pk, name=name)
 
 
 class _RowRejected(Exception):
-    def __init__(self, column: str, reason: str):
+    """``reason``: a system message (the importer's own reasons) or a text (a service's error message)."""
+
+    def __init__(self, column: str, reason: str | Mapping[str, Any]):
         super().__init__(reason)
         self.column, self.reason = column, reason
 
@@ -309,7 +328,7 @@ class _Importer:
                     self._users[user.email.casefold()] = user
         found = self._users.get(text.casefold())
         if found is None:
-            raise _RowRejected("owner", _("No employee with the username or email “%(value)s”.") % {"value": text})
+            raise _RowRejected("owner", messages.message(codes.IMPORT_NO_EMPLOYEE, value=text))
         return found
 
     def organization(self, name: str) -> Organization | None:
@@ -348,7 +367,7 @@ class _Importer:
     def prepare(self, rows: list[dict[str, str]]) -> None:
         """Bulk look-ups before the rows are imported one by one."""
 
-    def import_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         raise NotImplementedError
 
 
@@ -397,7 +416,7 @@ class _PersonImporter(_Importer):
             for key in keys:
                 self.known.setdefault((kind, key), person.pk)
 
-    def import_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         emails = [v for v in MULTI_SPLIT.split(values.get("email", "")) if v]
         phones = [v for v in MULTI_SPLIT.split(values.get("phone", "")) if v]
         fields: dict[str, Any] = {
@@ -473,10 +492,10 @@ class _OrganizationImporter(_Importer):
                 return match
         return self.organization(name) if name else None
 
-    def import_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         name = values.get("name", "")
         if not name:
-            raise _RowRejected("name", _("This field is required."))
+            raise _RowRejected("name", messages.message(codes.IMPORT_REQUIRED))
         fields: dict[str, Any] = {
             key: values[key]
             for key in ("org_number", "domain", "industry", "city", "country", "phone")
@@ -508,11 +527,8 @@ def _rows(parsed: _Parsed) -> Iterator[tuple[int, dict[str, str] | RowProblem]]:
     width = len(parsed.columns)
     for line, cells in parsed.rows:
         if len(cells) > width and any(c.strip() for c in cells[width:]):
-            yield line, RowProblem(
-                line, "",
-                _("This row has %(n)d cells but the first line names %(m)d columns; a value with a "
-                  "“%(d)s” in it needs quotes.") % {"n": len(cells), "m": width, "d": parsed.delimiter},
-            )
+            yield line, RowProblem.of(line, "", messages.message(
+                codes.IMPORT_TOO_MANY_CELLS, n=len(cells), m=width, d=parsed.delimiter))
             continue
         values: dict[str, str] = {}
         for name, cell in zip(parsed.columns, cells, strict=False):
@@ -584,12 +600,12 @@ def _import_one(importer: _Importer, report: ImportReport, line: int, values: di
         with transaction.atomic():
             outcome, reason = importer.import_row(values)
     except _RowRejected as exc:
-        problem = RowProblem(line, exc.column, exc.reason)
+        problem = RowProblem.of(line, exc.column, exc.reason)
     except DomainError as exc:
         column = FIELD_TO_COLUMN.get(exc.field or "", exc.field or "")
         problem = RowProblem(line, column, exc.message)
     except DatabaseError as exc:  # a safety net: the services validate first
-        problem = RowProblem(line, "", _("The database refused this row: %(error)s") % {"error": exc})
+        problem = RowProblem.of(line, "", messages.message(codes.IMPORT_DATABASE_REFUSED, error=str(exc)))
     else:
         if outcome == "created":
             report.created += 1
@@ -597,7 +613,7 @@ def _import_one(importer: _Importer, report: ImportReport, line: int, values: di
             report.updated += 1
         else:
             report.skipped += 1
-            report.skipped_rows.append(RowProblem(line, "", reason))
+            report.skipped_rows.append(RowProblem.of(line, "", reason))
         return
     report.rejected.append(problem)
     report.organizations_created = organizations_before

@@ -383,10 +383,13 @@ def describe_counts(counts: dict) -> list[str]:
 
 
 def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: int, counts: dict) -> None:
+    from tillit.interactions import messages
     from tillit.interactions.models import Direction, Kind
     from tillit.interactions.services import log_interaction
+    from tillit.people.messages import MERGED_SUBJECT, MERGED_TEXT
 
-    moved = ", ".join(describe_counts(counts))
+    subject = messages.message(MERGED_SUBJECT, name=other_name, id=other_id)
+    text = messages.message(MERGED_TEXT, name=other_name, id=other_id, actor=str(actor), counts=counts)
     log_interaction(
         actor=actor,
         channel=MERGE_NOTE_CHANNEL,
@@ -394,11 +397,8 @@ def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: in
         person=survivor,
         direction=Direction.INTERNAL,
         handled_by=actor,
-        subject=(_("Merged with %(name)s (#%(id)d)") % {"name": other_name, "id": other_id})[:200],
-        text=_("%(name)s (#%(id)d) was merged into this person by %(actor)s. Moved: %(moved)s.")
-        % {"name": other_name, "id": other_id, "actor": actor, "moved": moved or _("nothing")},
-        source=MERGE_NOTE_SOURCE,
-        payload={"merged_person_id": other_id, "moved_counts": counts},
+        subject=messages.render(subject)[:200], text=messages.render(text), source=MERGE_NOTE_SOURCE,
+        payload={"merged_person_id": other_id, "moved_counts": counts, **messages.stored(subject=subject, text=text)},
     )
 
 

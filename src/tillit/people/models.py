@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import TimeStampedModel, VersionedModel
+from tillit.core.search import SearchKeyed, SearchKeyQuerySet
 
 
 class LifecycleStage(models.TextChoices):
@@ -26,7 +27,10 @@ class ValueTier(models.TextChoices):
     LOW = "low", _("Low")
 
 
-class Organization(VersionedModel):
+class Organization(SearchKeyed, VersionedModel):
+    # Folded into ``search_key`` (tillit.core.search): what the organisation list's search looks in.
+    SEARCH_FIELDS = ("name", "org_number", "domain", "city")
+
     name = models.CharField(_("name"), max_length=200)
     org_number = models.CharField(_("organisation number"), max_length=40, blank=True)
     domain = models.CharField(_("web domain"), max_length=200, blank=True)
@@ -52,6 +56,8 @@ class Organization(VersionedModel):
     value_tier = models.CharField(_("value tier"), max_length=6, choices=ValueTier.choices, blank=True)
     custom_fields = models.JSONField(_("custom fields"), default=dict, blank=True)
 
+    objects = SearchKeyQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("organisation")
@@ -60,13 +66,18 @@ class Organization(VersionedModel):
             models.Index(Lower("name"), name="org_name_lower"),
             models.Index(fields=["owner"], name="org_owner"),
             models.Index(fields=["team"], name="org_team"),
+            models.Index(fields=["search_key"], name="org_search_key"),
         ]
 
     def __str__(self) -> str:
         return self.name
 
 
-class Person(VersionedModel):
+class Person(SearchKeyed, VersionedModel):
+    # Folded into ``search_key`` (tillit.core.search): what the person search looks in besides
+    # the phone and the current organisations' names.
+    SEARCH_FIELDS = ("first_name", "last_name", "primary_email")
+
     first_name = models.CharField(_("first name"), max_length=100, blank=True)
     last_name = models.CharField(_("last name"), max_length=100, blank=True)
     lifecycle_stage = models.CharField(
@@ -95,6 +106,8 @@ class Person(VersionedModel):
     primary_email = models.CharField(_("email"), max_length=254, blank=True)
     primary_phone = models.CharField(_("phone"), max_length=32, blank=True)
 
+    objects = SearchKeyQuerySet.as_manager()
+
     class Meta:
         ordering = ["last_name", "first_name", "id"]
         verbose_name = _("person")
@@ -104,6 +117,7 @@ class Person(VersionedModel):
             models.Index(fields=["owner", "lifecycle_stage"], name="person_owner_stage"),
             models.Index(fields=["team"], name="person_team"),
             models.Index(fields=["primary_email"], name="person_primary_email"),
+            models.Index(fields=["search_key"], name="person_search_key"),
         ]
 
     def __str__(self) -> str:

@@ -157,7 +157,36 @@ class PersonFields(Schema):
     )
 
 
+ALLOW_DUPLICATE_HELP = ("Create it even if it probably exists already. Without it, a create that looks like a "
+                        "record you can see (same email or phone, similar name in the same organisation; for "
+                        "organisations the same number or web domain, or a similar name) answers 409 "
+                        "`likely_duplicate` with the candidates.")
+
+
+class LikelyDuplicateCandidate(Schema):
+    id: int = Field(description="The existing person's or organisation's id.")
+    name: str
+    score: int = Field(description="How sure we are that it is the same one (0–100).")
+    matched: list[str] = Field(description="What matched: email, phone, name; org_number, domain, name.")
+    reason: str = Field(description="The matches as a sentence for people.")
+
+
+class ErrorField(Schema):
+    field: str
+    reason: str
+
+
+class LikelyDuplicateOut(Schema):
+    """The error shape (code, detail, errors) with the candidates; only records you may read are listed."""
+
+    code: str = Field(description="likely_duplicate")
+    detail: str
+    errors: list[ErrorField]
+    candidates: list[LikelyDuplicateCandidate]
+
+
 class PersonIn(PersonFields):
+    allow_duplicate: bool = Field(False, description=ALLOW_DUPLICATE_HELP)
     social_handles: list[HandleIn] = Field(default_factory=list)
     external_ids: list[ExternalIdIn] = Field(default_factory=list)
     organization_id: int | None = Field(None, description="Give the person a role in this organisation.")
@@ -217,7 +246,7 @@ class OrganizationFields(Schema):
 
 
 class OrganizationIn(OrganizationFields):
-    pass
+    allow_duplicate: bool = Field(False, description=ALLOW_DUPLICATE_HELP)
 
 
 class OrganizationPut(OrganizationFields):

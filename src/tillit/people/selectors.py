@@ -16,6 +16,7 @@ from tillit.accounts.models import User
 from tillit.core.access import can_read, ensure_can_change, ensure_staff, restrict_parties
 from tillit.core.errors import NotFound
 from tillit.core.phones import looks_like_email, normalize_email, normalize_phone
+from tillit.core.search import search_words
 from tillit.people.models import Affiliation, Consent, Identity, IdentityKind, LifecycleStage, Organization, Person
 from tillit.people.services import main_affiliation_order
 
@@ -65,14 +66,12 @@ def _person_search(qs: QuerySet[Person], q: str) -> QuerySet[Person]:
     phone = _phone_q(q)
     if phone is not None:
         return qs.filter(phone)
-    # Every word must match the first name, last name, email or a current organisation's name.
-    for word in q.split(" "):
+    # Every word must match the first name, last name, email or a current organisation's name —
+    # accent- and case-insensitively: the folded word in the folded ``search_key`` (tillit.core.search).
+    for word in search_words(q):
         # Not correlated: the database finds the organisations' people once, not once per person.
-        at_org = current_affiliations().filter(organization__name__icontains=word).values("person_id")
-        qs = qs.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(primary_email__icontains=word)
-            | Q(pk__in=at_org)
-        )
+        at_org = current_affiliations().filter(organization__search_key__contains=word).values("person_id")
+        qs = qs.filter(Q(search_key__contains=word) | Q(pk__in=at_org))
     return qs
 
 
@@ -151,18 +150,14 @@ def affiliation_get(*, actor: User, affiliation_id: int) -> Affiliation:
 
 def organization_list(*, actor: User, q: str = "", owner_id: int | None = None) -> QuerySet[Organization]:
     """Organisations the actor may read (owner scope or a relationship grant), searched by name, number,
-    domain or city; owner and team joined.
+    domain or city (accent- and case-insensitively, in ``search_key``); owner and team joined.
 
     For head-counts on a page, pass the page's rows to ``with_people_counts``.
     """
     ensure_staff(actor)
     qs = restrict_parties(Organization.objects.all(), actor)
-    for word in " ".join((q or "").split()).split(" "):
-        if word:
-            qs = qs.filter(
-                Q(name__icontains=word) | Q(org_number__icontains=word) | Q(domain__icontains=word)
-                | Q(city__icontains=word)
-            )
+    for word in search_words(q):
+        qs = qs.filter(search_key__contains=word)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     return qs.select_related("owner", "team").order_by(Lower("name"), "id")

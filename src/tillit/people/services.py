@@ -40,6 +40,7 @@ from tillit.core.access import can_read, can_see, clean_team, ensure_can_assign_
 from tillit.core.errors import AccessDenied, Conflict, ValidationError
 from tillit.core.phones import normalize_email, normalize_phone
 from tillit.core.versioning import save_versioned
+from tillit.people import duplicates
 from tillit.people.models import (
     Affiliation,
     BuyingRole,
@@ -50,6 +51,7 @@ from tillit.people.models import (
     LifecycleStage,
     Organization,
     Person,
+    ValueTier,
 )
 
 PERSON_TEXT_FIELDS = ("first_name", "last_name", "persona", "relationship_category", "city", "street_address",
@@ -289,10 +291,14 @@ def identity_remove(*, actor: User, identity: Identity) -> None:
         _save_primary_fields(person)
 
 
-def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[str, str]]) -> None:
-    """Make the person's emails (or phones) exactly ``cleaned``, in order, the first one primary."""
-    existing = {i.normalized: i for i in Identity.objects.filter(person=person, kind=kind)}
+def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[str, str]]) -> bool:
+    """Make the person's emails (or phones) exactly ``cleaned``, in order, the first one primary.
+    Answers whether anything changed (another address, another primary)."""
+    rows = list(Identity.objects.filter(person=person, kind=kind))
+    existing = {i.normalized: i for i in rows}
     wanted = [norm for _raw, norm in cleaned]
+    primary = next((i.normalized for i in rows if i.is_primary), None)
+    differs = set(existing) != set(wanted) or (bool(wanted) and primary != wanted[0])
     Identity.objects.filter(person=person, kind=kind).exclude(normalized__in=wanted).delete()
     for position, (raw, norm) in enumerate(cleaned):
         is_primary = position == 0
@@ -302,6 +308,7 @@ def _replace_contact_identities(person: Person, kind: str, cleaned: list[tuple[s
         elif row.is_primary != is_primary:
             Identity.objects.filter(pk=row.pk).update(is_primary=is_primary)
     _sync_primary(person, kind)
+    return differs
 
 
 # --- persons --------------------------------------------------------------------------------
@@ -329,11 +336,17 @@ def person_create(
     is_decision_maker: bool = False,
     social_handles: Sequence[Mapping[str, str]] = (),
     external_ids: Sequence[Mapping[str, str]] = (),
+    warn_duplicates: bool = False,
 ) -> Person:
     """Create a person with their emails, phones and (optionally) a role in an organisation.
 
     ``social_handles`` are ``{"system": "linkedin", "value": "ola"}`` and ``external_ids``
     ``{"system": "erp", "id": "C-1"}`` (``value`` is accepted for ``id`` too).
+
+    ``warn_duplicates`` (the person form and the API, until the user confirms): refuse with
+    ``LikelyDuplicateError`` when visible persons probably are this one (the Duplicates page's rules,
+    ``duplicates.likely_duplicate_persons``). Imports and ingestion resolve and merge on their own and
+    leave it off.
     """
     ensure_staff(actor)
     values = {f: _text(Person, f, v) for f, v in zip(
@@ -347,6 +360,11 @@ def person_create(
     owner, team = _default_owner_team(actor, ensure_can_assign_owner(actor, owner), clean_team(team))
     if organization is not None:
         _ensure_visible(actor, organization)
+    if warn_duplicates:
+        _refuse_likely_duplicate(duplicates.likely_duplicate_persons(
+            actor=actor, first_name=values["first_name"], last_name=values["last_name"],
+            emails=[n for _r, n in clean_emails], phones=[n for _r, n in clean_phones], organization=organization,
+        ))
     person = Person.objects.create(
         **values,
         lifecycle_stage=_stage(lifecycle_stage),
@@ -376,6 +394,33 @@ def person_create(
         _affiliation_create(person=person, organization=organization, title=title,
                             is_decision_maker=is_decision_maker)
     return person
+
+
+_DUPLICATE_FIELDS = {"email": "emails", "phone": "phones", "name": "name", "org_number": "org_number",
+                     "domain": "domain"}
+
+
+def _refuse_likely_duplicate(candidates: list) -> None:
+    if not candidates:
+        return
+    kind = candidates[0].kind
+    errors = [
+        {"field": "first_name" if reason == "name" and kind == "person" else _DUPLICATE_FIELDS[reason],
+         "reason": text}
+        for c in candidates for reason, text in zip(c.reasons, c.explanations, strict=False)
+    ]
+    seen, unique = set(), []
+    for error in errors:
+        if (error["field"], error["reason"]) not in seen:
+            seen.add((error["field"], error["reason"]))
+            unique.append(error)
+    error = duplicates.LikelyDuplicateError(
+        _("This probably exists already: %(names)s. Open it instead, or confirm that this is another one.")
+        % {"names": ", ".join(c.name for c in candidates)},
+        candidates=candidates,
+    )
+    error.errors = unique
+    raise error
 
 
 def _item(item: Mapping[str, Any], *keys: str) -> str:
@@ -445,18 +490,21 @@ def person_update(*, actor: User, person: Person, expected_version: int | None, 
             put("team", team)
     if "emails" in fields:
         cleaned = _unique_cleaned(fields["emails"], clean_email, "emails")
-        _replace_contact_identities(person, IdentityKind.EMAIL, cleaned)
+        if _replace_contact_identities(person, IdentityKind.EMAIL, cleaned):
+            changed.append("emails")
     if "phones" in fields:
         cleaned = _unique_cleaned(fields["phones"], clean_phone, "phones")
-        _replace_contact_identities(person, IdentityKind.PHONE, cleaned)
+        if _replace_contact_identities(person, IdentityKind.PHONE, cleaned):
+            changed.append("phones")
     if not (person.first_name or person.last_name or person.primary_email or person.primary_phone):
         raise ValidationError(_("Give at least a name, an email address or a phone number."), field="first_name")
     _ensure_still_visible(actor, person)
     if {"organization", "title", "is_decision_maker"} & fields.keys():
         _update_main_role(actor, person, fields)
     # Always compare-and-swap, even with nothing changed: a stale form must not look saved.
-    update_fields = sorted({*changed, "primary_email", "primary_phone"})
-    save_versioned(person, expected_version=expected_version, update_fields=update_fields)
+    update_fields = sorted({*changed, "primary_email", "primary_phone"} - {"emails", "phones"})
+    save_versioned(person, expected_version=expected_version, update_fields=update_fields, actor=actor,
+                   changed=changed)
     return person
 
 
@@ -534,12 +582,19 @@ def _domain(value: str) -> str:
 
 
 @transaction.atomic
-def organization_create(*, actor: User, name: str, **fields) -> Organization:
+def organization_create(*, actor: User, name: str, warn_duplicates: bool = False, **fields) -> Organization:
+    """Create an organisation. ``warn_duplicates`` as for ``person_create``: visible organisations with
+    the same number or web domain, or a very similar name, refuse it with ``LikelyDuplicateError``."""
     ensure_staff(actor)
     _reject_unknown(fields, ORGANIZATION_FIELDS - {"name"})
     values = _organization_values({"name": name, **fields})
     owner = ensure_can_assign_owner(actor, fields.get("owner"))
     owner, team = _default_owner_team(actor, owner, values.pop("team", None))
+    if warn_duplicates:
+        _refuse_likely_duplicate(duplicates.likely_duplicate_organizations(
+            actor=actor, name=values["name"], org_number=values.get("org_number", ""),
+            domain=values.get("domain", ""),
+        ))
     organization = Organization.objects.create(**values, owner=owner, team=team)
     _ensure_still_visible(actor, organization)
     return organization
@@ -563,7 +618,7 @@ def organization_update(*, actor: User, organization: Organization, expected_ver
             setattr(organization, name, value)
             changed.append(name)
     _ensure_still_visible(actor, organization)
-    save_versioned(organization, expected_version=expected_version, update_fields=changed)
+    save_versioned(organization, expected_version=expected_version, update_fields=changed, actor=actor)
     return organization
 
 
@@ -711,3 +766,45 @@ def consent_withdraw(*, actor: User | None, consent: Consent, withdrawn_at=None)
             raise ValidationError(_("A consent cannot be withdrawn before it was given."), field="withdrawn_at")
         consent.save(update_fields=["withdrawn_at", "updated_at"])
     return consent
+
+
+# --- value tiers (written by the insight module) -----------------------------------------------------
+def value_tiers_set(*, kind: str, tiers: Mapping[int, str], chunk_size: int = 5000) -> int:
+    """Set ``value_tier`` for many persons or organisations at once (a system write: the insight module's
+    tiers). ``tiers`` is ``{id: tier}`` with ``tier`` one of ``ValueTier`` or ``""``. Only rows whose tier
+    changes are written, and their ``version`` moves on so an open form cannot silently undo it.
+    Returns the number of rows changed."""
+    model = Person if kind == "person" else Organization
+    allowed = set(ValueTier.values) | {""}
+    by_tier: dict[str, list[int]] = {}
+    for pk, tier in tiers.items():
+        if tier not in allowed:
+            raise ValidationError(_("Unknown value tier."), field="value_tier")
+        by_tier.setdefault(tier, []).append(pk)
+    changed = 0
+    with transaction.atomic():
+        for tier, ids in by_tier.items():
+            for start in range(0, len(ids), chunk_size):
+                changed += (model.objects.filter(pk__in=ids[start:start + chunk_size]).exclude(value_tier=tier)
+                            .update(value_tier=tier, version=F("version") + 1))
+    return changed
+
+
+# --- figures other modules derive (personas, value tiers …) ------------------------------------------
+DERIVED_PERSON_FIELDS = frozenset({"persona", "relationship_category", "value_tier"})
+
+
+@transaction.atomic
+def persons_set_derived(*, field: str, assignments: Mapping[str, Any]) -> int:
+    """Set a derived field on many persons at once: ``{value: queryset of person ids}`` (unevaluated, so each
+    value is one ``UPDATE … WHERE id IN (…)`` and nobody is loaded into Python). Rows that already hold the
+    value are left alone. A system write: no actor, and the ``version`` stays, since nobody typed it and an
+    open edit form must not turn stale because the nightly assignment ran. Returns the rows changed."""
+    if field not in DERIVED_PERSON_FIELDS:
+        raise ValidationError(_("This field is not derived."), field="field")
+    max_length = Person._meta.get_field(field).max_length
+    changed = 0
+    for value, ids in assignments.items():
+        value = str(value or "")[:max_length]
+        changed += Person.objects.filter(pk__in=ids).exclude(**{field: value}).update(**{field: value})
+    return changed

@@ -18,4 +18,5 @@ urlpatterns = [
     path("import/", views_import.import_page, name="import"),
     path("import/<int:job_id>/", views_import.import_job, name="import_job"),
     path("import/<int:job_id>/run/", views_import.import_job_run, name="import_job_run"),
+    path("import/<int:job_id>/rejected.csv", views_import.import_job_rejected_csv, name="import_job_rejected_csv"),
 ]

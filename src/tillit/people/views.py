@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -13,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tillit.core import csvsafe
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
+from tillit.core.stale import show_stale_edit
 from tillit.people import selectors, services
+from tillit.people.duplicates import LikelyDuplicateError
 from tillit.people.forms import OrganizationForm, PersonForm, organization_label
-from tillit.people.models import LifecycleStage
+from tillit.people.models import LifecycleStage, Organization, Person
 
 PAGE_SIZE = 50
 
@@ -65,15 +67,19 @@ def person_create(request: HttpRequest) -> HttpResponse:
     # The look-up page links here with the unknown caller's phone/email/name prefilled.
     prefill = {k: request.GET[k] for k in ("first_name", "last_name", "emails", "phones") if request.GET.get(k)}
     form = PersonForm(request.POST or None, actor=request.user, initial=prefill)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.person_create(actor=request.user, **form.service_fields())
+            person = services.person_create(actor=request.user, **form.service_fields(),
+                                            warn_duplicates=not form.cleaned_data["allow_duplicate"])
+        except LikelyDuplicateError as exc:
+            duplicates = exc.candidates  # the form is shown again as typed, with the list and the confirmation
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": person.full_name})
             return redirect("card:person", person_id=person.pk)
-    return render(request, "people/person_form.html", {"form": form, "person": None})
+    return render(request, "people/person_form.html", {"form": form, "person": None, "duplicates": duplicates})
 
 
 def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
@@ -89,10 +95,10 @@ def person_edit(request: HttpRequest, person_id: int) -> HttpResponse:
         try:
             services.person_update(actor=request.user, person=person,
                                    expected_version=form.cleaned_data["version"], **form.service_fields())
-        except Conflict:
+        except Conflict as exc:
             conflict = True
-            form.add_error(None, _("This person was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = Person.objects.get(pk=person.pk)
+            show_stale_edit(form, exc, current=PersonForm.initial_for(fresh), version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
@@ -125,14 +131,14 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
         for p in qs.iterator(chunk_size=2000):
             role = p.current_roles[0] if p.current_roles else None
             yield [
-                p.pk, _cell(p.first_name), _cell(p.last_name), p.primary_email, p.primary_phone,
-                _cell(role.organization.name if role else ""), _cell(role.title if role else ""), p.lifecycle_stage,
-                _cell(str(p.owner) if p.owner else ""), _cell(str(p.team) if p.team else ""), _cell(p.persona),
-                _cell(p.relationship_category), _cell(p.city), p.country,
+                p.pk, p.first_name, p.last_name, p.primary_email, p.primary_phone,
+                role.organization.name if role else "", role.title if role else "", p.lifecycle_stage,
+                str(p.owner) if p.owner else "", str(p.team) if p.team else "", p.persona,
+                p.relationship_category, p.city, p.country,
                 p.created_at.isoformat(), p.updated_at.isoformat(),
             ]
 
-    writer = csv.writer(_Echo())
+    writer = csvsafe.writer(_Echo())
     response = StreamingHttpResponse((writer.writerow(r) for r in rows()), content_type="text/csv; charset=utf-8")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="persons-{stamp}.csv"'
@@ -142,11 +148,6 @@ def person_export(request: HttpRequest) -> StreamingHttpResponse:
 class _Echo:
     def write(self, value: str) -> str:
         return value
-
-
-def _cell(text: str) -> str:
-    """Free text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def organization_list(request: HttpRequest) -> HttpResponse:
@@ -167,16 +168,22 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None, actor=request.user)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         try:
             data = form.service_fields()
-            organization = services.organization_create(actor=request.user, **data)
+            organization = services.organization_create(
+                actor=request.user, **data, warn_duplicates=not form.cleaned_data["allow_duplicate"]
+            )
+        except LikelyDuplicateError as exc:
+            duplicates = exc.candidates
         except DomainError as exc:
             form.add_domain_error(exc)
         else:
             messages.success(request, _("%(name)s is saved.") % {"name": organization.name})
             return redirect("card:organization", organization_id=organization.pk)
-    return render(request, "people/organization_form.html", {"form": form, "organization": None})
+    return render(request, "people/organization_form.html",
+                  {"form": form, "organization": None, "duplicates": duplicates})
 
 
 def organization_edit(request: HttpRequest, organization_id: int) -> HttpResponse:
@@ -193,10 +200,11 @@ def organization_edit(request: HttpRequest, organization_id: int) -> HttpRespons
         try:
             services.organization_update(actor=request.user, organization=organization,
                                          expected_version=form.cleaned_data["version"], **form.service_fields())
-        except Conflict:
+        except Conflict as exc:
             conflict = True
-            form.add_error(None, _("This organisation was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = Organization.objects.get(pk=organization.pk)
+            current = OrganizationForm(actor=request.user, organization=fresh).initial
+            show_stale_edit(form, exc, current=current, version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -1,5 +1,8 @@
 """The CSV import page: upload (queued as a background job), the job's progress and report; sample files."""
 
+import csv
+import io
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -86,6 +89,25 @@ def import_job_run(request: HttpRequest, job_id: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("people:import_job", job_id=job_id)
     return redirect("people:import_job", job_id=job.pk)
+
+
+def import_job_rejected_csv(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The rejected rows of a job as CSV — line, column, reason — with reasons in the reader's language."""
+    try:
+        job = import_job_get(actor=request.user, job_id=job_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    report = ImportReport.from_dict(job.report) if job.report else None
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_("Line"), _("Column"), _("Reason")])
+    for problem in report.rejected if report else []:
+        reason = problem.reason_display
+        # A spreadsheet would run a reason starting like a formula (it may quote the file's own cells).
+        writer.writerow([problem.line, problem.column, "'" + reason if reason and reason[0] in "=+-@\t\r" else reason])
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="tillit-import-{job.pk}-rejected.csv"'
+    return response
 
 
 def _sample(kind: str) -> HttpResponse:

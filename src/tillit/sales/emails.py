@@ -11,6 +11,7 @@ from tillit.accounts.selectors import company_profile
 from tillit.sales.models import Quote
 from tillit.sales.pdf import quote_language, quote_pdf, quote_pdf_filename
 from tillit.sales.selectors.quotes import quote_lines
+from tillit.sales.services.quote_links import quote_link_url
 
 
 def quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
@@ -28,6 +29,7 @@ def _quote_email(quote: Quote, *, to: str, sender=None) -> EmailMessage:
         "company": company_profile().display_name,
         "sender": sender,
         "recipient_name": quote.person.full_name if quote.person else "",
+        "link": quote_link_url(quote),
     }
     subject = " ".join(render_to_string("sales/emails/quote_subject.txt", context).split())
     body = render_to_string("sales/emails/quote_body.txt", context)

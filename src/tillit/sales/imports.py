@@ -39,6 +39,8 @@ from tillit.core.access import restrict
 from tillit.core.errors import ValidationError
 from tillit.core.money import clean_currency
 from tillit.core.phones import normalize_email
+from tillit.interactions import messages
+from tillit.people import messages as people_codes
 from tillit.people.imports import (
     CHUNK_SIZE,
     ImportReport,
@@ -49,6 +51,7 @@ from tillit.people.imports import (
     _run,
 )
 from tillit.people.models import Identity, IdentityKind, Person
+from tillit.sales import messages as codes
 from tillit.sales.models import Deal, LostReason, Pipeline, PriceList, Product, Stage, Unit
 
 PRODUCTS, DEALS = "products", "deals"
@@ -89,16 +92,16 @@ def parse_date(text: str, column: str) -> dt.date:
             return dt.date(year, month, day)
         except ValueError:
             pass
-    raise _RowRejected(column, _("“%(value)s” is not a date; write 2026-05-31 or 31.05.2026.") % {"value": text})
+    raise _RowRejected(column, messages.message(codes.IMPORT_NOT_A_DATE, value=text))
 
 
 class _SalesImporter(_Importer):
     aliases = SALES_ALIASES
 
-    def import_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         return self.import_sales_row(_sales_columns(values))
 
-    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         raise NotImplementedError
 
 
@@ -125,7 +128,7 @@ class _ProductImporter(_SalesImporter):
         try:
             return int(text.strip())
         except ValueError:
-            raise _RowRejected("warranty_months", _("Whole months, e.g. 24.")) from None
+            raise _RowRejected("warranty_months", messages.message(codes.IMPORT_WHOLE_MONTHS)) from None
 
     def general_list(self, currency: str) -> PriceList:
         """The currency's general (no customer group) active price list, created if there is none."""
@@ -147,12 +150,12 @@ class _ProductImporter(_SalesImporter):
         # A price list created in a rejected row's savepoint is gone again.
         self._lists = {c: pl for c, pl in self._lists.items() if PriceList.objects.filter(pk=pl.pk).exists()}
 
-    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         from tillit.sales.services import catalog
 
         sku = values.get("sku", "")
         if not sku:
-            raise _RowRejected("sku", _("This field is required."))
+            raise _RowRejected("sku", messages.message(people_codes.IMPORT_REQUIRED))
         fields: dict[str, Any] = {
             key: values[key] for key in ("name", "description", "category", "vat_rate") if values.get(key)
         }
@@ -173,7 +176,7 @@ class _ProductImporter(_SalesImporter):
             return "skipped", _already(product.pk, product.name)
         if product is None:
             if not fields.get("name"):
-                raise _RowRejected("name", _("A new product needs a name."))
+                raise _RowRejected("name", messages.message(codes.IMPORT_PRODUCT_NEEDS_NAME))
             product = catalog.product_create(actor=self.actor, sku=sku, **fields)
             outcome = "created"
         else:
@@ -207,23 +210,22 @@ class _DealImporter(_SalesImporter):
         found = self._pipelines[key]
         if found is None:
             names = ", ".join(Pipeline.objects.filter(is_active=True).values_list("name", flat=True))
-            raise _RowRejected("pipeline", _("No pipeline called “%(value)s”; there are: %(names)s.")
-                               % {"value": name, "names": names or "—"})
+            raise _RowRejected("pipeline", messages.message(codes.IMPORT_NO_PIPELINE, value=name, names=names or "—"))
         return found
 
     def stage_named(self, pipeline: Pipeline | None, name: str) -> Stage:
         if pipeline is None:
             pipeline = Pipeline.objects.filter(is_active=True).first()
             if pipeline is None:
-                raise _RowRejected("pipeline", _("There is no active pipeline; ask an administrator to create one."))
+                raise _RowRejected("pipeline", messages.message(codes.IMPORT_NO_ACTIVE_PIPELINE))
         key = (pipeline.pk, name.casefold())
         if key not in self._stages:
             self._stages[key] = pipeline.stages.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
         found = self._stages[key]
         if found is None:
             names = ", ".join(pipeline.stages.order_by("position").values_list("name", flat=True))
-            raise _RowRejected("stage", _("No stage “%(value)s” in %(pipeline)s; use one of: %(names)s.")
-                               % {"value": name, "pipeline": pipeline.name, "names": names})
+            raise _RowRejected("stage", messages.message(codes.IMPORT_NO_STAGE, value=name, pipeline=pipeline.name,
+                                                         names=names))
         return found
 
     def person(self, email: str) -> Person:
@@ -235,15 +237,14 @@ class _DealImporter(_SalesImporter):
             ).order_by("id").first()
         found = self._persons[key]
         if found is None:
-            raise _RowRejected("person_email", _("No person with the email “%(value)s” that you can see.")
-                               % {"value": email})
+            raise _RowRejected("person_email", messages.message(codes.IMPORT_NO_PERSON, value=email))
         return found
 
     @staticmethod
     def lost_reason(name: str) -> LostReason:
         found = LostReason.objects.filter(name__iexact=name.strip()).first()
         if found is None:
-            raise _RowRejected("lost_reason", _("No lost reason called “%(value)s”.") % {"value": name})
+            raise _RowRejected("lost_reason", messages.message(codes.IMPORT_NO_LOST_REASON, value=name))
         return found
 
     def existing(self, values: dict[str, str], person, organization) -> Deal | None:
@@ -253,20 +254,20 @@ class _DealImporter(_SalesImporter):
         party = Q(organization=organization) if organization is not None else Q(person=person)
         return visible.filter(party, title__iexact=values["title"]).order_by("id").first()
 
-    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str]:
+    def import_sales_row(self, values: dict[str, str]) -> tuple[str, str | dict]:
         from tillit.sales.services import deals
 
         if not values.get("title"):
-            raise _RowRejected("title", _("This field is required."))
+            raise _RowRejected("title", messages.message(people_codes.IMPORT_REQUIRED))
         organization = None
         if values.get("organization"):
             organization = self.organization(values["organization"])
             if organization is None:
-                raise _RowRejected("organization", _("No organisation called “%(value)s” that you can see.")
-                                   % {"value": values["organization"]})
+                raise _RowRejected("organization", messages.message(codes.IMPORT_NO_ORGANIZATION,
+                                                                    value=values["organization"]))
         person = self.person(values["person_email"]) if values.get("person_email") else None
         if person is None and organization is None:
-            raise _RowRejected("organization", _("Name an organisation or a person's email (or both)."))
+            raise _RowRejected("organization", messages.message(codes.IMPORT_NO_PARTY))
         fields: dict[str, Any] = {}
         pipeline = self.pipeline(values["pipeline"]) if values.get("pipeline") else None
         if values.get("stage"):

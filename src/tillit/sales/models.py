@@ -343,6 +343,15 @@ class Line(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    # The unit is stored as a code ("pcs", "h") and named in the reader's language — on the PDF, the
+    # customer's; a unit that is not one of Tillit's codes shows as stored.
+    @property
+    def unit_label(self) -> str:
+        try:
+            return str(Unit(self.unit).label)
+        except ValueError:
+            return self.unit
+
 
 class Totals(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="NOK")
@@ -381,6 +390,11 @@ class Quote(CustomerRecord, Totals, VersionedModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
+    )
+    # The quote this one is a revised copy of: once the copy is sent, the old quote's online link is dead.
+    revised_from = models.ForeignKey(
+        "self", verbose_name=_("revised from"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="revisions",
     )
 
     class Meta:

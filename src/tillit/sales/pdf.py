@@ -205,7 +205,7 @@ def _quote_pdf(quote: Quote, lines: list[QuoteLine]) -> bytes:
     pdf.set_font("Helvetica", size=9)
     for line in lines:
         cells = [
-            line.description, number(line.quantity), line.unit, money(line.unit_price, quote.currency),
+            line.description, number(line.quantity), line.unit_label, money(line.unit_price, quote.currency),
             number(line.discount_percent) if line.discount_percent else "", number(line.vat_rate),
             money(line.net, quote.currency),
         ]

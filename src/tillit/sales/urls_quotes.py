@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from tillit.sales.views import orders, quotes
+from tillit.sales.views import orders, quote_links, quotes
 
 urlpatterns = [
     path("quotes/", quotes.quote_list, name="quote_list"),
@@ -19,6 +19,11 @@ urlpatterns = [
     path("quotes/<int:quote_id>/accept/", quotes.quote_accept, name="quote_accept"),
     path("quotes/<int:quote_id>/decline/", quotes.quote_decline, name="quote_decline"),
     path("quotes/<int:quote_id>/revise/", quotes.quote_revise, name="quote_revise"),
+    # The customer's public page (no login), linked from the quote email.
+    path("q/<str:token>/", quote_links.quote_link, name="quote_link"),
+    path("q/<str:token>/pdf", quote_links.quote_link_pdf, name="quote_link_pdf"),
+    path("q/<str:token>/accept/", quote_links.quote_link_accept, name="quote_link_accept"),
+    path("q/<str:token>/decline/", quote_links.quote_link_decline, name="quote_link_decline"),
     path("orders/", orders.order_list, name="order_list"),
     path("orders/new/", orders.order_create, name="order_create"),
     path("orders/<int:order_id>/", orders.order_detail, name="order"),

@@ -8,11 +8,9 @@ class ServiceConfig(AppConfig):
     verbose_name = _("Service")
 
     def ready(self):
-        from django.core import checks
-
         from tillit.core.access import register_relationship_grant
+        from tillit.service import messages
         from tillit.service.grants import GRANT
-        from tillit.service.proxies import check_trusted_proxies
 
-        checks.register(check_trusted_proxies, checks.Tags.security)
         register_relationship_grant(GRANT)
+        messages.register()

@@ -13,12 +13,12 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
-from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role, User
+from tillit.interactions import messages
 from tillit.interactions.models import Channel, Kind
 from tillit.interactions.services import log_interaction
+from tillit.service import messages as codes
 from tillit.service import sla
 from tillit.service.models_sla import CaseSla, SlaBreach, SlaMetric
 
@@ -42,14 +42,14 @@ def recipients_for(case) -> list[User]:
     return list(users.values())
 
 
-def _local(moment: dt.datetime) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+def breach_message(case, record: SlaBreach, code: str = codes.BREACH_TEXT) -> dict:
+    """The breach as a system message: each reader sees the metric and due time in their language and zone."""
+    return messages.message(code, metric=record.metric, number=case.number, subject=case.subject,
+                            due=codes.due(record.due_at))
 
 
 def breach_text(case, record: SlaBreach) -> str:
-    metric = SlaMetric(record.metric).label
-    return _("The %(metric)s target of case %(number)s (%(subject)s) was due at %(due)s and is breached.") % {
-        "metric": str(metric).lower(), "number": case.number, "subject": case.subject, "due": _local(record.due_at)}
+    return messages.render(breach_message(case, record))
 
 
 def log_breach(case, record: SlaBreach, *, escalated: bool = False) -> None:
@@ -66,7 +66,8 @@ def log_breach(case, record: SlaBreach, *, escalated: bool = False) -> None:
         occurred_at=record.breached_at, direction="internal", subject=f"{case.number} {case.subject}"[:200],
         outcome="sla_breached", text=breach_text(case, record)[:4000], source="service",
         external_id=f"case:{case.pk}:sla:{record.metric}:{record.due_at.astimezone(dt.UTC).isoformat()}",
-        payload={"case": case.pk, "event": "sla_breached", "metric": record.metric, "escalated": escalated},
+        payload={"case": case.pk, "event": "sla_breached", "metric": record.metric, "escalated": escalated,
+                 **messages.stored(text=breach_message(case, record))},
     )
 
 
@@ -103,15 +104,14 @@ def warn(pk: int, *, now: dt.datetime) -> bool:
         if clock.next_due_at is None or clock.next_due_at <= now:
             return False
         case = clock.case
-        metric = _("first response") if clock.next_due_at == clock.first_response_due_at and \
-            sla.first_response_pending(clock) else _("resolution")
-        subject = _("SLA warning: %(number)s %(metric)s due %(due)s") % {
-            "number": case.number, "metric": metric, "due": _local(clock.next_due_at)}
-        body = _("The %(metric)s target of case %(number)s (%(subject)s) is due at %(due)s.") % {
-            "metric": metric, "number": case.number, "subject": case.subject, "due": _local(clock.next_due_at)}
+        metric = "first_response" if clock.next_due_at == clock.first_response_due_at and \
+            sla.first_response_pending(clock) else "resolution"
+        warning = messages.message(codes.SLA_WARNING, number=case.number, metric=metric, subject=case.subject,
+                                   due=codes.due(clock.next_due_at))
+        subject, _blank, body = messages.render(warning).partition("\n\n")
         clock.warned_at = now
         clock.save(update_fields=["warned_at", "updated_at"])
-        case_notify(case, recipients=recipients_for(case), subject=subject, body=body, now=now)
+        case_notify(case, recipients=recipients_for(case), subject=subject, body=body, now=now, message=warning)
         return True
 
 
@@ -155,26 +155,27 @@ def escalate(clock: CaseSla, record: SlaBreach, *, now: dt.datetime) -> list[str
     from tillit.service.services import case_assign, case_notify, case_set_priority
 
     case, policy = clock.case, clock.policy
-    metric = SlaMetric(record.metric).label
     actions: list[str] = []
-    text = breach_text(case, record)
+    note = breach_message(case, record)
+    text = messages.render(note)
     if policy is not None and policy.notify:
         recipients = recipients_for(case)
-        sent = case_notify(case, recipients=recipients, subject=_("SLA breached: %(number)s %(metric)s") % {
-            "number": case.number, "metric": str(metric).lower()}, body=text, now=now)
+        notice = breach_message(case, record, codes.SLA_BREACHED)
+        subject, _blank, body = messages.render(notice).partition("\n\n")
+        sent = case_notify(case, recipients=recipients, subject=subject, body=body, now=now, message=notice)
         actions.append(f"notified:{sent}")
     if policy is not None and (policy.reassign_to_queue_id or policy.reassign_to_user_id):
         queue, user = policy.reassign_to_queue, policy.reassign_to_user
         if (queue and queue.pk != case.queue_id) or (user and user.pk != case.assignee_id):
             case_assign(actor=None, case=case, queue=queue, assignee=user or (None if queue else case.assignee),
-                        note=text, now=now, escalated=True)
+                        note=text, note_message=note, now=now, escalated=True)
             if queue:
                 actions.append(f"queue:{queue.pk}")
             if user:
                 actions.append(f"assignee:{user.pk}")
     if policy is not None and policy.raise_priority and case.priority in PRIORITY_UP:
         higher = PRIORITY_UP[case.priority]
-        case_set_priority(actor=None, case=case, priority=higher, note=text, now=now)
+        case_set_priority(actor=None, case=case, priority=higher, note=text, note_message=note, now=now)
         actions.append(f"priority:{higher}")
     log_breach(case, record, escalated=any(not action.startswith("notified") for action in actions))
     return actions

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from tillit.core.models import TimeStampedModel, VersionedModel
+from tillit.interactions import messages
 from tillit.interactions.models import Channel
 
 
@@ -245,6 +246,17 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    # What a reader sees: an event Tillit wrote in the reader's language (plus the agent's note as typed),
+    # else the stored text — older rows and every human-written message (interactions.messages).
+    @property
+    def body_display(self) -> str:
+        data = self.data if isinstance(self.data, dict) else {}
+        text = messages.render(messages.of(data, "body"))
+        if not text:
+            return self.body
+        note = messages.render(messages.of(data, "note"), data.get("note") or "")
+        return f"{text}\n\n{note}" if note else text
 
 
 class Attachment(models.Model):

@@ -12,7 +12,6 @@ The number of queries is fixed (one per section), whatever the period or the num
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from collections import defaultdict
@@ -25,6 +24,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import Role
+from tillit.core import csvsafe
 from tillit.core.access import visibility_q
 from tillit.core.errors import AccessDenied
 from tillit.interactions.models import Channel
@@ -323,7 +323,7 @@ def kind_label(value: str) -> str:
 def report_csv(report: Report) -> str:
     """One row per period bucket with every series, for spreadsheets."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csvsafe.writer(out)
     channels = list(report.volume_by_channel)
     kinds = list(report.volume_by_kind)
     writer.writerow([

@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from tillit.core.api import NonBlank
+from tillit.interactions import messages
 from tillit.service.models import AssignmentRule, Case, CaseMessage, Queue
 
 
@@ -30,6 +31,11 @@ class AttachmentOut(Schema):
     size: int
 
 
+class SystemMessageOut(Schema):
+    code: str
+    params: dict
+
+
 class CaseMessageOut(Schema):
     id: int
     kind: str
@@ -38,7 +44,9 @@ class CaseMessageOut(Schema):
     from_email: str
     to_email: str
     subject: str
-    body: str
+    body: str = Field(description="In the reader's language when Tillit wrote it (see body_message).")
+    # An event Tillit wrote ("Status Open → Resolved."): its code and parameters, else null.
+    body_message: SystemMessageOut | None = None
     message_id: str | None
     in_reply_to: str
     occurred_at: dt.datetime
@@ -49,6 +57,14 @@ class CaseMessageOut(Schema):
     @staticmethod
     def resolve_attachments(obj) -> list:
         return list(obj.attachments.all())
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return obj.body_display
+
+    @staticmethod
+    def resolve_body_message(obj):
+        return messages.of(obj.data, "body")
 
 
 class CaseOut(Schema):

@@ -27,10 +27,12 @@ from tillit.accounts.models import STAFF_ROLES, Role, User
 from tillit.core.access import ensure_can_read
 from tillit.core.errors import AccessDenied, ValidationError
 from tillit.core.versioning import save_versioned
+from tillit.interactions import messages
 from tillit.interactions.models import Channel, Direction, Kind
 from tillit.interactions.services import log_interaction
 from tillit.people.models import Organization, Person
 from tillit.service import assignment, sla, surveys
+from tillit.service import messages as codes
 from tillit.service.models import (
     OPEN_STATUSES,
     AssignmentMode,
@@ -107,19 +109,32 @@ def next_case_number(now: dt.datetime) -> str:
 def _log(case: Case, *, event: str, key: str, occurred_at, kind: str = Kind.CASE, channel: str = Channel.INTERNAL,
          direction: str = Direction.INTERNAL, handled_by=None, subject: str = "", text: str = "",
          outcome: str = "") -> None:
+    """``outcome`` is a system message code (``service.messages.OUTCOME_*``), stored rendered and as a code."""
     if case.person_id is None and case.organization_id is None:
         return  # the log needs a customer; a case without one has its history on the case only
+    outcome_msg = messages.message(outcome) if outcome else None
     log_interaction(
         actor=None, channel=channel, kind=kind, person=case.person, organization=case.organization,
         occurred_at=occurred_at, direction=direction, handled_by=handled_by,
-        subject=(subject or f"{case.number} {case.subject}")[:200], text=text[:4000], outcome=outcome[:60],
-        source=SOURCE, external_id=f"case:{case.pk}:{key}", payload={"case": case.pk, "event": event},
+        subject=(subject or f"{case.number} {case.subject}")[:200], text=text[:4000],
+        outcome=messages.render(outcome_msg)[:60], source=SOURCE, external_id=f"case:{case.pk}:{key}",
+        payload={"case": case.pk, "event": event, **(messages.stored(outcome=outcome_msg) if outcome_msg else {})},
     )
 
 
-def _event(case: Case, *, actor, now, text: str, data: dict, kind: str = MessageKind.EVENT) -> CaseMessage:
+def _event(case: Case, *, actor, now, message: dict, data: dict, kind: str = MessageKind.EVENT, note: str = "",
+           note_message: dict | None = None) -> CaseMessage:
+    """A system event on the thread: ``message`` (a system message) and the agent's ``note`` as typed.
+
+    ``body`` keeps the text in the writer's language (search, mail, old clients); readers see
+    ``CaseMessage.body_display`` in their own language.
+    """
+    note = messages.render(note_message, note) if note_message else note
+    text = messages.render(message)
+    stored = {"body": message, **({"note": note_message} if note_message else {})}
     return CaseMessage.objects.create(
-        case=case, kind=kind, channel=Channel.INTERNAL, author=actor, body=text, occurred_at=now, data=data,
+        case=case, kind=kind, channel=Channel.INTERNAL, author=actor, body=f"{text}\n\n{note}" if note else text,
+        occurred_at=now, data={**data, "note": note, **messages.stored(**stored)},
     )
 
 
@@ -189,14 +204,13 @@ def case_create(
         body=body, message_id=message_id, in_reply_to=in_reply_to[:250], references=references, occurred_at=now,
     )
     if rule is not None or assignee is not None:
-        text = (_("Routed to %(target)s by the rule “%(rule)s”.") if rule else _("Routed to %(target)s.")) % {
-            "target": assignee or queue, "rule": rule.name if rule else ""}
-        _event(case, actor=None, now=now, text=text, data={
+        routed = messages.message(codes.ROUTED, target=str(assignee or queue), rule=rule.name if rule else "")
+        _event(case, actor=None, now=now, message=routed, data={
             "rule": rule.pk if rule else None, "queue": queue.pk if queue else None,
             "assignee": assignee.pk if assignee else None})
     _log(case, event="opened", key="opened", occurred_at=now, kind=Kind.EMAIL_RECEIVED if channel == Channel.EMAIL
          else Kind.CASE, channel=channel, direction=Direction.INBOUND, subject=f"{case.number} {subject}",
-         text=body, outcome=_("Case opened"), handled_by=actor if actor and actor.pk else None)
+         text=body, outcome=codes.OUTCOME_OPENED, handled_by=actor if actor and actor.pk else None)
     sla.on_case_opened(case, now=now)
     return case
 
@@ -231,12 +245,14 @@ def case_add_customer_message(*, case: Case, body: str, channel: str = Channel.E
     save_versioned(case, expected_version=None, update_fields=fields)
     _log(case, event="customer_replied", key=f"msg:{message.pk}", occurred_at=now,
          kind=Kind.EMAIL_RECEIVED if channel == Channel.EMAIL else Kind.CASE, channel=channel,
-         direction=Direction.INBOUND, subject=subject or case.subject, text=body, outcome=_("Customer replied"))
+         direction=Direction.INBOUND, subject=subject or case.subject, text=body,
+         outcome=codes.OUTCOME_CUSTOMER_REPLIED)
     if case.status != old_status:
         if old_status == CaseStatus.RESOLVED:
-            _event(case, actor=None, now=now, text=_("Reopened: the customer wrote again."),
+            _event(case, actor=None, now=now, message=messages.message(codes.REOPENED_BY_CUSTOMER),
                    data={"status": case.status, "from_status": old_status})
-            _log(case, event="reopened", key=f"reopened:{message.pk}", occurred_at=now, outcome=_("Case reopened"))
+            _log(case, event="reopened", key=f"reopened:{message.pk}", occurred_at=now,
+                 outcome=codes.OUTCOME_REOPENED)
         sla.on_case_changed(case, now=now, old_status=old_status, old_priority=old_priority)
     message.case = case
     return message
@@ -252,12 +268,14 @@ def _locked(case: Case, expected_version: int | None) -> Case:
 
 @transaction.atomic
 def case_assign(*, actor, case: Case, queue: Queue | None = None, assignee: User | None = None, note: str = "",
-                expected_version: int | None = None, now=None, escalated: bool = False) -> Case:
+                expected_version: int | None = None, now=None, escalated: bool = False,
+                note_message: dict | None = None) -> Case:
     """Hand the case over to another agent and/or queue with a note; the note stays on the thread.
 
     ``queue=None`` keeps the queue; ``assignee=None`` leaves the case unassigned in its (new) queue.
     ``escalated=True`` (from ``escalation``) marks the handover as an escalation on the thread; the
-    escalation itself writes the timeline entry, so this does not log a second one.
+    escalation itself writes the timeline entry, so this does not log a second one. ``note_message`` (a
+    system message) is a note Tillit wrote — the escalation's breach text — shown in the reader's language.
     """
     ensure_can_work(actor)
     now = now or timezone.now()
@@ -273,17 +291,16 @@ def case_assign(*, actor, case: Case, queue: Queue | None = None, assignee: User
         locked.status = CaseStatus.OPEN
     save_versioned(locked, expected_version=None, update_fields=["queue", "assignee", "status"])
     note = (note or "").strip()
-    target = assignee or locked.queue or _("nobody")
-    text = _("Handed over to %(target)s.") % {"target": target}
-    if escalated:
-        text = _("Escalated to %(target)s.") % {"target": target}
-    message = _event(locked, actor=actor, now=now, kind=MessageKind.HANDOVER,
-                     text=f"{text}\n\n{note}" if note else text,
+    target = assignee or locked.queue
+    handover = messages.message(codes.ESCALATED if escalated else codes.HANDED_OVER,
+                                target=str(target) if target else "")
+    message = _event(locked, actor=actor, now=now, kind=MessageKind.HANDOVER, message=handover, note=note,
+                     note_message=note_message,
                      data={"from_queue": old["queue"], "from_assignee": old["assignee"], "to_queue": locked.queue_id,
-                           "to_assignee": locked.assignee_id, "note": note, "escalated": escalated})
+                           "to_assignee": locked.assignee_id, "escalated": escalated})
     if not escalated:  # an escalation's timeline entry is written by ``escalation`` with the breach
         _log(locked, event="reassigned", key=f"assigned:{message.pk}", occurred_at=now, handled_by=assignee,
-             text=note, outcome=_("Reassigned"))
+             text=note, outcome=codes.OUTCOME_REASSIGNED)
     if locked.status != old_status:
         sla.on_case_changed(locked, now=now, old_status=old_status, old_priority=locked.priority)
     _copy(locked, case)
@@ -311,7 +328,7 @@ def _copy(source: Case, target: Case) -> None:
 # --- priority and status -------------------------------------------------------------------------
 @transaction.atomic
 def case_set_priority(*, actor, case: Case, priority: str, note: str = "", expected_version: int | None = None,
-                      now=None) -> Case:
+                      now=None, note_message: dict | None = None) -> Case:
     ensure_can_work(actor)
     now = now or timezone.now()
     priority = _choice(priority, CasePriority, "priority")
@@ -323,9 +340,9 @@ def case_set_priority(*, actor, case: Case, priority: str, note: str = "", expec
     old_priority = locked.priority
     locked.priority = priority
     save_versioned(locked, expected_version=None, update_fields=["priority"])
-    text = _("Priority %(old)s → %(new)s.") % {"old": CasePriority(old_priority).label,
-                                              "new": CasePriority(priority).label}
-    _event(locked, actor=actor, now=now, text=f"{text}\n\n{note}".strip(),
+    _event(locked, actor=actor, now=now, message=messages.message(codes.PRIORITY_CHANGED, old=old_priority,
+                                                                  new=priority),
+           note=(note or "").strip(), note_message=note_message,
            data={"priority": priority, "from_priority": old_priority})
     sla.on_case_changed(locked, now=now, old_status=locked.status, old_priority=old_priority)
     _copy(locked, case)
@@ -355,14 +372,14 @@ def _apply_status(actor, locked: Case, status: str, now, note: str = "") -> None
     save_versioned(locked, expected_version=None, update_fields=["status", "resolved_at", "closed_at"])
     reopened = old_status in (CaseStatus.RESOLVED, CaseStatus.CLOSED) and status in OPEN_STATUSES
     event = "reopened" if reopened else STATUS_EVENT[status]
-    text = _("Status %(old)s → %(new)s.") % {"old": CaseStatus(old_status).label, "new": CaseStatus(status).label}
-    message = _event(locked, actor=actor, now=now, text=f"{text}\n\n{note}".strip(),
-                     data={"status": status, "from_status": old_status})
+    message = _event(locked, actor=actor, now=now, message=messages.message(codes.STATUS_CHANGED, old=old_status,
+                                                                            new=status),
+                     note=(note or "").strip(), data={"status": status, "from_status": old_status})
     if event in ("resolved", "reopened", "closed"):
         _log(locked, event=event, key=f"{event}:{message.pk}", occurred_at=now,
              handled_by=actor if actor and actor.pk else None, text=note,
-             outcome={"resolved": _("Case resolved"), "reopened": _("Case reopened"),
-                      "closed": _("Case closed")}[event])
+             outcome={"resolved": codes.OUTCOME_RESOLVED, "reopened": codes.OUTCOME_REOPENED,
+                      "closed": codes.OUTCOME_CLOSED}[event])
     sla.on_case_changed(locked, now=now, old_status=old_status, old_priority=locked.priority)
     if status == CaseStatus.RESOLVED:
         surveys.on_case_resolved(locked, actor=actor, now=now)
@@ -461,7 +478,7 @@ def _reply(*, actor, case: Case, body: str, status: str, expected_version, now) 
     save_versioned(locked, expected_version=None, update_fields=fields)
     _log(locked, event="replied", key=f"msg:{message.pk}", occurred_at=now, kind=Kind.EMAIL_SENT,
          channel=Channel.EMAIL, direction=Direction.OUTBOUND, handled_by=actor, subject=message.subject,
-         text=body, outcome=_("Replied"))
+         text=body, outcome=codes.OUTCOME_REPLIED)
     if first:
         sla.on_first_response(locked, now=now)
     if locked.status != old_status:
@@ -487,15 +504,33 @@ def case_add_note(*, actor, case: Case, body: str, now=None) -> CaseMessage:
                                       body=body, occurred_at=now or timezone.now())
 
 
-def case_notify(case: Case, *, recipients: Sequence[User], subject: str, body: str, now=None) -> int:
+def case_notify(case: Case, *, recipients: Sequence[User], subject: str, body: str, now=None,
+                message: dict | None = None) -> int:
     """Tell employees about a case (escalation warnings): one email each with a link; returns the count sent.
 
-    Recorded on the thread as an event so the next agent sees who was told what.
+    Recorded on the thread as an event so the next agent sees who was told what; ``message`` (a system
+    message rendering as subject and body) lets each reader see that event in their own language, and each
+    recipient gets the mail in theirs (their language and time zone, else the company's).
     """
+    from django.conf import settings
+    from django.utils import translation
+
     from tillit.service import outbound
 
     now = now or timezone.now()
-    sent = outbound.send_notice(case, recipients=recipients, subject=subject, body=body)
-    _event(case, actor=None, now=now, text=f"{subject}\n\n{body}".strip(),
-           data={"notified": [u.pk for u in recipients], "sent": sent})
+    if message is None:
+        sent = outbound.send_notice(case, recipients=recipients, subject=subject, body=body)
+    else:
+        sent = 0
+        for user in recipients:
+            with translation.override(user.language or settings.LANGUAGE_CODE), \
+                    timezone.override(user.time_zone or settings.TIME_ZONE):
+                own_subject, _blank, own_body = messages.render(message).partition("\n\n")
+                sent += outbound.send_notice(case, recipients=[user], subject=own_subject, body=own_body)
+    data = {"notified": [u.pk for u in recipients], "sent": sent}
+    if message is not None:
+        _event(case, actor=None, now=now, message=message, data=data)
+    else:
+        CaseMessage.objects.create(case=case, kind=MessageKind.EVENT, channel=Channel.INTERNAL,
+                                   body=f"{subject}\n\n{body}".strip(), occurred_at=now, data=data)
     return sent

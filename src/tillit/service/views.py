@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import Conflict, DomainError, NotFound
+from tillit.core.proxies import client_ip
 from tillit.interactions.models import Channel
 from tillit.people.models import Person
 from tillit.people.selectors import person_list as visible_people
@@ -36,7 +37,6 @@ from tillit.service.forms import (
     SupportForm,
 )
 from tillit.service.models import Attachment, CaseKind, CasePriority, CaseStatus, InboundStatus, Queue
-from tillit.service.proxies import client_ip
 
 PAGE_SIZE = 50
 SUPPORT_FORM_LIMIT = 5  # submissions per IP per window

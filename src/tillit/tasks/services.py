@@ -137,7 +137,8 @@ def task_update(*, actor: User, task: Task, expected_version: int | None, **fiel
         changed.append("reminded_at")
     for name in changed:
         setattr(task, name, data[name])
-    save_versioned(task, expected_version=expected_version, update_fields=changed)
+    save_versioned(task, expected_version=expected_version, update_fields=changed, actor=actor,
+                   changed=[name for name in changed if name != "reminded_at"])  # a consequence, not an edit
     return task
 
 
@@ -150,7 +151,7 @@ def task_complete(*, actor: User, task: Task, expected_version: int | None = Non
     if task.done_at is not None:
         return task
     task.done_at, task.done_by = now or timezone.now(), actor
-    save_versioned(task, expected_version=expected_version, update_fields=["done_at", "done_by"])
+    save_versioned(task, expected_version=expected_version, update_fields=["done_at", "done_by"], actor=actor)
     return task
 
 
@@ -161,7 +162,7 @@ def task_reopen(*, actor: User, task: Task, expected_version: int | None = None)
     if task.done_at is None:
         return task
     task.done_at, task.done_by = None, None
-    save_versioned(task, expected_version=expected_version, update_fields=["done_at", "done_by"])
+    save_versioned(task, expected_version=expected_version, update_fields=["done_at", "done_by"], actor=actor)
     return task
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import Conflict, DomainError, NotFound
+from tillit.core.stale import show_stale_edit
 from tillit.tasks import card, selectors, services
 from tillit.tasks.forms import QuickTaskForm, TaskForm
 
@@ -83,26 +84,30 @@ def task_create(request: HttpRequest) -> HttpResponse:
                                                      "next": _next(request, "")})
 
 
+def _initial(task) -> dict:
+    return {
+        "version": task.version, "title": task.title, "description": task.description, "due_date": task.due_date,
+        "priority": task.priority, "assignee": task.assignee_id,
+        "remind_at": timezone.localtime(task.remind_at) if task.remind_at else None,
+    }
+
+
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     try:
         task = selectors.task_get(actor=request.user, task_id=task_id)
     except NotFound as exc:
         raise Http404(exc.message) from None
-    initial = {
-        "version": task.version, "title": task.title, "description": task.description, "due_date": task.due_date,
-        "priority": task.priority, "assignee": task.assignee_id,
-        "remind_at": timezone.localtime(task.remind_at) if task.remind_at else None,
-    }
+    initial = _initial(task)
     form = TaskForm(request.POST or None, actor=request.user, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.task_update(actor=request.user, task=task, expected_version=form.cleaned_data["version"],
                                  **form.service_fields())
-        except Conflict:
+        except Conflict as exc:
             status = 409
-            form.add_error(None, _("This task was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = type(task).objects.get(pk=task.pk)
+            show_stale_edit(form, exc, current=_initial(fresh), version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -57,12 +58,22 @@ def test_managers_create_a_segment_through_the_editor(login, actors, people, rol
     assert segment.rules == {"all": [CUSTOMERS]} and segment.owner == actors[role]
 
 
-def test_a_bad_rule_is_shown_with_its_path_and_nothing_is_saved(login, actors):
+def _rule_errors(html: str, script_id: str) -> list:
+    found = re.search(rf'<script id="{script_id}" type="application/json">(.*?)</script>', html, re.S)
+    return json.loads(found.group(1)) if found else []
+
+
+def test_a_bad_rule_is_a_sentence_for_its_row_and_field_and_nothing_is_saved(login, actors):
     client = login(actors["marketing"])
     bad = {"all": [CUSTOMERS, {"did": True, "kind": "content_read", "at_least": 0}]}
     response = client.post(reverse("marketing:segment_create"), {"name": "Bad", "rules": json.dumps(bad)})
     assert response.status_code == 422
-    assert "rules.all[1].at_least: must be a positive whole number" in text(response)
+    html = text(response)
+    assert "rules.all[1].at_least: must be" not in html  # no raw path for the reader
+    assert "see the marked fields" in html
+    assert _rule_errors(html, "rule-errors") == [{
+        "field": "rules.all[1].at_least", "row": "rules.all[1]", "key": "at_least",
+        "message": "“At least (times)” must be a positive whole number."}]
     response = client.post(reverse("marketing:segment_create"), {"name": "Bad", "rules": "{oops"})
     assert response.status_code == 422 and "not valid JSON" in text(response)
     assert not Segment.objects.exists()
@@ -139,7 +150,12 @@ def test_live_preview_counts_without_saving(login, actors, people):
     assert response.status_code == 200
     assert 'data-testid="live-count">2<' in text(response) and "Nora" in text(response)
     bad = client.post(reverse("marketing:segment_preview"), {"rules": json.dumps({"all": [{"attr": "zz"}]})})
-    assert "rules.all[0].attr" in text(bad)
+    assert _rule_errors(text(bad), "rule-errors-preview") == [{
+        "field": "rules.all[0].attr", "row": "rules.all[0]", "key": "attr",
+        "message": "The attribute is not an attribute segments know."}]
+    group = client.post(reverse("marketing:segment_preview"), {"rules": json.dumps({"all": [{"all": []}, {}]})})
+    rows = {e["row"]: e for e in _rule_errors(text(group), "rule-errors-preview")}
+    assert rows and all(e["key"] == "" and e["message"][0].isupper() for e in rows.values())
     rep = login(actors["rep_south"])
     mine = rep.post(reverse("marketing:segment_preview"), {"rules": json.dumps(CUSTOMERS)})
     assert 'data-testid="live-count">1<' in text(mine) and "Sven" in text(mine)
@@ -251,6 +267,7 @@ def test_editor_page_has_a_fixed_number_of_queries(login, actors, segment, djang
     for i in range(25):
         Person.objects.create(first_name=f"C{i}", lifecycle_stage="customer", owner=actors["rep_north"])
     client = login(actors["marketing"])
-    with django_assert_max_num_queries(13):  # cold cache: topic, product and campaign suggestions
+    # Cold cache: topic, product and campaign suggestions; the RFM classes and relationship types (insight's fields).
+    with django_assert_max_num_queries(15):
         page = client.get(reverse("marketing:segment_detail", args=[segment.pk]))
     assert 'data-testid="live-count">25<' in text(page) and text(page).count('<li><a href="/persons/') == 10

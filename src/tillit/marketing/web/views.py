@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 from functools import lru_cache
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from tillit.core import csvsafe
 from tillit.core.charts import Series, bar_chart_svg, number
 from tillit.core.errors import AccessDenied, Conflict, DomainError, NotFound
 from tillit.marketing.web import attribution, selectors, services, tracking
@@ -210,23 +210,19 @@ def attribution_report(request: HttpRequest) -> HttpResponse:
     return render(request, "marketing/web/attribution.html", context)
 
 
-def _cell(text: str) -> str:
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _attribution_csv(report) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="attribution-{report.dimension}-{report.start}-{report.end}.csv"'
     )
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     header = [str(attribution.DIMENSIONS[report.dimension]), _("name")]
     header += [_("leads %(model)s") % {"model": m.key} for m in attribution.MODELS]
     header += [_("revenue %(model)s (%(currency)s)") % {"model": m.key, "currency": report.currency}
                for m in attribution.MODELS]
     writer.writerow(header)
     for row in report.rows:
-        writer.writerow([_cell(row.value), _cell(row.label)] + [f"{row.leads[m.key]:.4f}" for m in attribution.MODELS]
+        writer.writerow([row.value, row.label] + [f"{row.leads[m.key]:.4f}" for m in attribution.MODELS]
                         + [f"{row.revenue[m.key]}" for m in attribution.MODELS])
     return response
 

@@ -304,7 +304,7 @@ def deal_update(actor: User, deal: Deal, expected_version: int | None, *, now: d
                      lost_reason=fields.get("lost_reason"), lost_note=fields.get("lost_note", ""), now=now,
                      also=changed, rows=rows)
     if changed:
-        save_versioned(deal, expected_version=expected_version, update_fields=changed)
+        save_versioned(deal, expected_version=expected_version, update_fields=changed, actor=actor)
     elif expected_version is not None and expected_version != deal.version:
         raise Conflict(_("This deal was changed by someone else; reload and try again."), field="version")
     if rows is not None:
@@ -329,7 +329,8 @@ def _move(*, actor: User, deal: Deal, stage: Stage, expected_version: int | None
     elif not was_closed or from_stage.outcome != stage.outcome:
         deal.closed_at = now
     fields = {*also, "pipeline", "stage", "stage_changed_at", "closed_at", "lost_reason", "lost_note"}
-    save_versioned(deal, expected_version=expected_version, update_fields=sorted(fields))
+    save_versioned(deal, expected_version=expected_version, update_fields=sorted(fields), actor=actor,
+                   changed=[*also, "stage"] if stage.pk != from_stage.pk else list(also))
     if rows is not None:
         _set_products(deal, rows)
     if stage.outcome == StageOutcome.WON:

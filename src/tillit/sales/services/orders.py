@@ -47,18 +47,18 @@ def warranty_until(delivered_on: dt.date | None, months: int | None) -> dt.date 
 
 
 def _log(order: Order, *, actor: User | None, event: str, when: dt.datetime) -> None:
+    from tillit.interactions import messages
     from tillit.interactions.services import log_interaction
+    from tillit.sales.messages import ORDER_EVENT
 
-    labels = {"placed": _("placed"), **dict(OrderStatus.choices)}
+    subject = messages.message(ORDER_EVENT, number=order.number, event=str(event))
     log_interaction(
         actor=None, channel="internal", kind="order", person=order.person, organization=order.organization,
-        handled_by=actor, occurred_at=when,
-        subject=_("Order %(number)s %(event)s")
-        % {"number": order.number, "event": str(labels.get(event, event)).lower()},
+        handled_by=actor, occurred_at=when, subject=messages.render(subject)[:200],
         outcome=event, amount=order.total, currency=order.currency, source="tillit",
         external_id=f"order-{order.pk}-{event}",
         payload={"order": order.pk, **({"quote": order.quote_id} if order.quote_id else {}),
-                 **({"deal": order.deal_id} if order.deal_id else {})},
+                 **({"deal": order.deal_id} if order.deal_id else {}), **messages.stored(subject=subject)},
     )
 
 

@@ -134,22 +134,23 @@ def recalculate(quote: Quote) -> Quote:
     return quote
 
 
-def _log(quote: Quote, *, actor: User | None, event: str, channel: str, when: dt.datetime, text: str = "") -> None:
+def _log(quote: Quote, *, actor: User | None, event: str, channel: str, when: dt.datetime, text: str = "",
+         subject: str = "", direction: str | None = None, payload: dict | None = None) -> None:
+    from tillit.interactions import messages
     from tillit.interactions.services import log_interaction
+    from tillit.sales.messages import QUOTE_EVENT
 
     # actor=None: the system records the event; the actor's right to the quote was checked already,
     # and a rep who may act on a deal must not be stopped because the customer's card is someone else's.
+    message = messages.message(QUOTE_EVENT, number=quote.number, event=event)
     log_interaction(
         actor=None, channel=channel, kind="quote", person=quote.person, organization=quote.organization,
-        handled_by=actor, occurred_at=when, direction="out" if event == "sent" else "",
-        subject=_("Quote %(number)s %(event)s") % {"number": quote.number, "event": _event_label(event)},
-        outcome=event, amount=quote.total, currency=quote.currency, text=text, source="tillit",
-        external_id=f"quote-{quote.pk}-{event}", payload={"quote": quote.pk, "deal": quote.deal_id},
+        handled_by=actor, occurred_at=when,
+        direction=direction if direction is not None else ("out" if event == "sent" else ""),
+        subject=(subject or messages.render(message))[:200], outcome=event, amount=quote.total,
+        currency=quote.currency, text=text, source="tillit", external_id=f"quote-{quote.pk}-{event}",
+        payload={"quote": quote.pk, "deal": quote.deal_id, **messages.stored(subject=message), **(payload or {})},
     )
-
-
-def _event_label(event: str) -> str:
-    return {"sent": _("sent"), "accepted": _("accepted"), "declined": _("declined")}.get(event, event)
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -326,6 +327,7 @@ def quote_revise(*, actor: User, quote: Quote, today: dt.date | None = None) -> 
         owner=quote.owner, team=quote.team, currency=quote.currency, discount_percent=quote.discount_percent,
         price_list=quote.price_list, valid_until=max(quote.valid_until, today + dt.timedelta(days=VALIDITY_DAYS)),
         introduction=quote.introduction, terms=quote.terms, recipient_email=quote.recipient_email, created_by=actor,
+        revised_from=quote,
     )
     QuoteLine.objects.bulk_create([
         QuoteLine(quote=copy, position=line.position, product_id=line.product_id, description=line.description,
@@ -378,11 +380,18 @@ def _smtp_reason(exc: Exception) -> str:
 @transaction.atomic
 def quote_accept(*, actor: User, quote: Quote, now: dt.datetime | None = None):
     """The customer said yes: the deal is won and an order is made from the lines. Returns the order."""
+    _ensure_visible(actor, quote)
+    _locked(quote)
+    return accept_locked(actor=actor, quote=quote, now=now)
+
+
+def accept_locked(*, actor: User, quote: Quote, now: dt.datetime | None = None, log: dict | None = None):
+    """Accept a quote whose row the caller has locked and whose access it has checked: the one path for an
+    employee's accept and the customer's own (``quote_links``), so both win the deal the same way.
+    ``log`` overrides how the interaction is written (the customer's accept is inbound on the web)."""
     from tillit.sales.services import deals as deal_services
     from tillit.sales.services.orders import order_create_from_quote
 
-    _ensure_visible(actor, quote)
-    _locked(quote)
     if quote.status != QuoteStatus.SENT:
         raise ValidationError(
             _("Only a sent quote can be accepted; this one is %(status)s.")
@@ -397,7 +406,7 @@ def quote_accept(*, actor: User, quote: Quote, now: dt.datetime | None = None):
         deal_services.deal_mark_won(actor=actor, deal=deal, expected_version=None)
     quote.status, quote.decided_at = QuoteStatus.ACCEPTED, now
     save_versioned(quote, expected_version=None, update_fields=["status", "decided_at"])
-    _log(quote, actor=actor, event="accepted", channel="internal", when=now)
+    _log(quote, actor=actor, event="accepted", when=now, **{"channel": "internal", **(log or {})})
     # Other drafts/sent quotes of the deal stay as they are: a salesperson may have sent options.
     return order_create_from_quote(actor=actor, quote=quote, today=timezone.localdate(now))
 
@@ -406,6 +415,12 @@ def quote_accept(*, actor: User, quote: Quote, now: dt.datetime | None = None):
 def quote_decline(*, actor: User, quote: Quote, reason: str = "", now: dt.datetime | None = None) -> Quote:
     _ensure_visible(actor, quote)
     _locked(quote)
+    return decline_locked(actor=actor, quote=quote, reason=reason, now=now)
+
+
+def decline_locked(*, actor: User | None, quote: Quote, reason: str = "", now: dt.datetime | None = None,
+                   log: dict | None = None) -> Quote:
+    """Decline a locked, access-checked quote (the employee's decline and the customer's own)."""
     if quote.status != QuoteStatus.SENT:
         raise ValidationError(
             _("Only a sent quote can be declined; this one is %(status)s.")
@@ -413,7 +428,8 @@ def quote_decline(*, actor: User, quote: Quote, reason: str = "", now: dt.dateti
     now = now or timezone.now()
     quote.status, quote.decided_at = QuoteStatus.DECLINED, now
     save_versioned(quote, expected_version=None, update_fields=["status", "decided_at"])
-    _log(quote, actor=actor, event="declined", channel="internal", when=now, text=(reason or "").strip())
+    _log(quote, actor=actor, event="declined", when=now, text=(reason or "").strip(),
+         **{"channel": "internal", **(log or {})})
     return quote
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tillit.core.errors import Conflict, DomainError, NotFound
+from tillit.core.stale import show_stale_edit
 from tillit.people import selectors as people_selectors
 from tillit.people.forms import organization_label
 from tillit.sales.forms_deals import (
@@ -140,10 +141,11 @@ def deal_edit(request: HttpRequest, deal_id: int) -> HttpResponse:
         try:
             services.deal_update(request.user, deal, form.cleaned_data["version"], products=product_rows(formset),
                                  **fields)
-        except Conflict:
+        except Conflict as exc:
             status = 409
-            form.add_error(None, _("This deal was changed by someone else while you were editing. "
-                                   "Your changes are not saved; reload to see the latest version."))
+            fresh = type(deal).objects.get(pk=deal.pk)
+            current = DealForm(actor=request.user, deal=fresh).initial
+            show_stale_edit(form, exc, current=current, version=fresh.version)
         except DomainError as exc:
             form.add_domain_error(exc)
         else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django import forms
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tillit.accounts.models import STAFF_ROLES, Role, Team, User
+from tillit.core import csvsafe
 from tillit.core.charts import Series, bar_chart_svg
 from tillit.core.errors import AccessDenied, DomainError
 from tillit.sales.models import ExchangeRate, PeriodKind, SalesTarget
@@ -74,7 +74,7 @@ def forecast_csv(request: HttpRequest) -> HttpResponse:
         return _forbidden(request, exc)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="forecast-{kind}-{group}.csv"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow([
         _("group"), _("period"), _("period start"), _("currency"), _("pipeline"), _("weighted"), _("committed"),
         _("won"), _("target"), _("Share of target"),

@@ -16,6 +16,7 @@ from tillit.sales.forms_quotes import DeclineForm, LineEditForm, LineForm, Quote
 from tillit.sales.models import QuoteStatus
 from tillit.sales.pdf import quote_pdf, quote_pdf_filename, vat_breakdown
 from tillit.sales.selectors import quotes as selectors
+from tillit.sales.services import quote_links
 from tillit.sales.services import quotes as services
 from tillit.sales.templatetags.quote_money import plain
 
@@ -73,6 +74,7 @@ def _editor_context(request: HttpRequest, quote, *, line_form=None, settings_for
         "line_form": line_form or LineForm(auto_id="id_line_%s"), "settings_form": settings_form,
         "send_form": SendForm(initial={"to": quote.recipient_email}), "decline_form": DeclineForm(),
         "errors": errors or [],
+        "customer_token": quote_links.token_for(quote) if quote.status == QuoteStatus.SENT else "",
     }
 
 

@@ -93,7 +93,8 @@
     // --- drawing ----------------------------------------------------------------------------
     function numberInput(cond, key, label, cls, placeholder) {
       return el("label", { class: "inline " + (cls || "") }, [label + " ",
-        el("input", { type: "number", min: "1", step: "1", value: cond[key] || "", "data-key": key,
+        el("input", { type: "number", min: "1", step: "1", "data-key": key,
+          value: cond[key] === undefined || cond[key] === null ? "" : cond[key],  // a bad 0 stays in sight
           placeholder: placeholder || null,
           disabled: readonly, "aria-label": label,
           oninput: function (ev) {
@@ -111,6 +112,27 @@
       return options(el("select", { "aria-label": T.did, "data-key": "did", disabled: readonly,
         onchange: function (ev) { cond.did = ev.target.value === "true"; changed(); } }),
         [["true", T.did], ["false", T.did_not]], String(cond.did !== false));
+    }
+
+    // "is one of" / "is none of": every choice a checkbox chip, so what is chosen is always in sight
+    // (a multi-select hides chosen values below its scroll and loses them to a stray click).
+    function chips(cond, pairs, numeric) {
+      var chosen = [].concat(cond.value === undefined || cond.value === null ? [] : cond.value).map(String);
+      var box = el("span", { class: "rule-chips", role: "group", "aria-label": T.value, "data-key": "value" });
+      pairs.forEach(function (p) {
+        var on = chosen.indexOf(String(p[0])) >= 0;
+        var input = el("input", { type: "checkbox", value: p[0], checked: on || null, disabled: readonly,
+          onchange: function () {
+            label.classList.toggle("on", input.checked);
+            cond.value = [].slice.call(box.querySelectorAll("input:checked")).map(function (i) {
+              return numeric ? Number(i.value) : i.value;
+            });
+            changed();
+          } });
+        var label = el("label", { class: "rule-chip" + (on ? " on" : ""), "data-value": p[0] }, [input, " " + p[1]]);
+        box.appendChild(label);
+      });
+      return box;
     }
 
     function attrControls(cond, redraw) {
@@ -157,14 +179,13 @@
       if (attr.type === "choice") pairs = attr.choices;
       if (attr.type === "ref") pairs = /team$/.test(cond.attr) ? meta.teams : meta.users;
       if (attr.type === "consent") pairs = meta.purposes.map(function (p) { return [p, p]; });
-      if (pairs) {
-        parts.push(options(el("select", { "aria-label": T.value, "data-key": "value", multiple: many || null,
-          size: many ? Math.min(4, pairs.length) : null, disabled: readonly,
+      if (pairs && many) {
+        parts.push(chips(cond, pairs, attr.type === "ref"));
+      } else if (pairs) {
+        parts.push(options(el("select", { "aria-label": T.value, "data-key": "value", disabled: readonly,
           onchange: function (ev) {
-            var chosen = [].slice.call(ev.target.selectedOptions).map(function (o) {
-              return attr.type === "ref" ? Number(o.value) : o.value;
-            });
-            cond.value = many ? chosen : chosen[0];
+            var v = ev.target.value;
+            cond.value = attr.type === "ref" ? Number(v) : v;
             changed();
           } }), pairs, cond.value));
       } else {
@@ -205,9 +226,13 @@
       ];
     }
 
-    function drawCondition(item, parent, index) {
-      var row = el("div", { class: "rule-condition", "data-testid": "condition" });
-      function redraw() { var fresh = drawCondition(item, parent, index); row.replaceWith(fresh); }
+    function childPath(group, path, i) {
+      return path + (group.group === "none" ? ".not.any" : "." + group.group) + "[" + i + "]";
+    }
+
+    function drawCondition(item, parent, index, path) {
+      var row = el("div", { class: "rule-condition", "data-testid": "condition", "data-path": path });
+      function redraw() { var fresh = drawCondition(item, parent, index, path); row.replaceWith(fresh); }
       var kind = kindOf(item.cond);
       row.appendChild(options(el("select", { class: "rule-type", "aria-label": T.condition_type, "data-key": "type",
         disabled: readonly,
@@ -223,8 +248,8 @@
       return row;
     }
 
-    function drawGroup(group, parent, index) {
-      var box = el("div", { class: "rule-group group-" + group.group, "data-testid": "group" });
+    function drawGroup(group, parent, index, path) {
+      var box = el("div", { class: "rule-group group-" + group.group, "data-testid": "group", "data-path": path });
       var head = el("div", { class: "rule-group-head" }, [
         options(el("select", { "aria-label": T.match, "data-key": "group", disabled: readonly,
           onchange: function (ev) { group.group = ev.target.value; box.className = "rule-group group-" + group.group; changed(); } }),
@@ -237,7 +262,8 @@
       box.appendChild(head);
       var list = el("div", { class: "rule-children" });
       group.children.forEach(function (child, i) {
-        list.appendChild(child.group ? drawGroup(child, group, i) : drawCondition(child, group, i));
+        var p = childPath(group, path, i);
+        list.appendChild(child.group ? drawGroup(child, group, i, p) : drawCondition(child, group, i, p));
       });
       if (!group.children.length) {
         list.appendChild(el("p", { class: "muted small", text: parent ? T.empty_group : T.everyone }));
@@ -260,8 +286,47 @@
         root.appendChild(el("p", { class: "error", text: T.bad_json }));
         return;
       }
-      root.appendChild(drawGroup(model, null, 0));
+      root.appendChild(drawGroup(model, null, 0, "rules"));
+      showErrors(lastErrors);
     }
+
+    // --- errors at the fields ------------------------------------------------------------------
+    // The server answers [{row, key, message}] (see marketing/rule_errors.py): the row is a condition's
+    // path ("rules.all[1]"), the key its control ("at_least"). Each sentence goes right after that control.
+    var lastErrors = readErrors("rule-errors");
+    function readErrors(id, scope) {
+      var node = (scope || document).querySelector("#" + id);
+      try { return node ? JSON.parse(node.textContent) : []; } catch (e) { return []; }
+    }
+    function showErrors(errors) {
+      lastErrors = errors || [];
+      [].forEach.call(root.querySelectorAll(".rule-error"), function (n) { n.remove(); });
+      [].forEach.call(root.querySelectorAll("[aria-invalid]"), function (n) { n.removeAttribute("aria-invalid"); });
+      var rest = [];
+      lastErrors.forEach(function (e) {
+        var row = root.querySelector('[data-path="' + e.row + '"]');
+        var note = el("small", { class: "error rule-error", role: "alert", "data-error-for": e.key || "row",
+          "data-testid": "rule-error", text: e.message });
+        if (!row) { rest.push(note); return; }
+        var control = e.key ? row.querySelector('.rule-controls [data-key="' + e.key + '"]') : null;
+        if (control) {
+          control.setAttribute("aria-invalid", "true");
+          var anchor = control.closest("label.inline") || control;
+          anchor.insertAdjacentElement("afterend", note);
+        } else if (row.classList.contains("rule-group")) {
+          row.querySelector(".rule-group-head").insertAdjacentElement("afterend", note);
+        } else {
+          row.appendChild(note);
+        }
+      });
+      if (rest.length) {
+        var top = el("div", { class: "rule-error" }, rest);
+        root.insertBefore(top, root.firstChild);
+      }
+    }
+    document.body.addEventListener("htmx:afterSwap", function (ev) {
+      if (ev.detail.target && ev.detail.target.id === "preview") showErrors(readErrors("rule-errors-preview", ev.detail.target));
+    });
 
     textarea.addEventListener("change", function () {
       try { model = parse(textarea.value); } catch (e) { model = null; }

@@ -1,4 +1,4 @@
-"""The client's address behind reverse proxies, for per-visitor limits on public pages.
+"""The client's address behind reverse proxies: per-visitor limits on public pages, API tokens' allowed addresses.
 
 ``REMOTE_ADDR`` is the connecting address. Behind a reverse proxy that is the proxy, so every visitor
 would share one limit. When the connecting address is in ``settings.TILLIT_TRUSTED_PROXIES`` (IPs or
@@ -86,5 +86,5 @@ def check_trusted_proxies(app_configs=None, **kwargs):
     try:
         trusted_networks()
     except ImproperlyConfigured as exc:
-        return [checks.Error(str(exc), id="tillit.service.E001")]
+        return [checks.Error(str(exc), id="tillit.core.E001")]
     return []

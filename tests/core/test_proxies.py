@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tillit.service.proxies import client_ip
+from tillit.core.proxies import client_ip
 from tillit.service.views import SUPPORT_FORM_LIMIT
 
 FORM = {"name": "A", "email": "a@b.no", "kind": "question", "subject": "S", "message": "M"}
@@ -81,10 +81,10 @@ def test_a_bad_entry_is_a_clear_configuration_error(settings):
 
 
 def test_the_system_check_names_a_bad_entry(settings):
-    from tillit.service.proxies import check_trusted_proxies
+    from tillit.core.proxies import check_trusted_proxies
 
     settings.TILLIT_TRUSTED_PROXIES = ["10.0.0.0/33"]
     [error] = check_trusted_proxies()
-    assert error.id == "tillit.service.E001" and "10.0.0.0/33" in error.msg
+    assert error.id == "tillit.core.E001" and "10.0.0.0/33" in error.msg
     settings.TILLIT_TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8::/32"]
     assert check_trusted_proxies() == []
