@@ -26,9 +26,9 @@ from tillit.core.api import (
     STATUS_CODES,
     declare_error_responses,
     error_body,
-    forbid_unknown_body_fields,
     refuse_unknown_query_parameters,
     schema_errors,
+    tighten_request_schemas,
 )
 from tillit.core.errors import DomainError
 from tillit.core.proxies import client_ip
@@ -222,4 +222,4 @@ def _mount_routers() -> None:
 _mount_routers()
 api.operation_scopes = require_scopes(api)
 refuse_unknown_query_parameters(api)
-forbid_unknown_body_fields(api)
+tighten_request_schemas(api)

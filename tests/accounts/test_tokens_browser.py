@@ -41,6 +41,7 @@ def test_a_manager_sets_up_two_factor_in_the_browser(browser_login, actors, sett
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
     page.fill("input[name=code]", f"{totp(key):06d}")
     page.click("button[type=submit].primary")
+    page.locator("[data-testid=recovery-codes]").wait_for()
     assert page.locator("[data-testid=recovery-codes] li").count() == 10
     page.screenshot(path=str(tmp_path / "codes.png"), full_page=True)
     page.click("text=I have saved them")

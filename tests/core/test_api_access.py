@@ -95,6 +95,9 @@ def _example(schema: dict, ids, depth: int = 0):
         return "2026-01-05T10:00:00Z"
     if fmt == "email":
         return "x@example.com"
+    if kind == "string" and schema.get("pattern"):  # a code, an amount, a name: the first that fits
+        fits = [c for c in ("X", "XXX", "1", "") if re.search(schema["pattern"], c)]
+        return fits[0] if fits else "X"
     return "X" * max(1, schema.get("minLength", 1)) if kind == "string" else "X"
 
 

@@ -26,7 +26,7 @@ def test_a_persona_on_lifetime_value_built_in_the_editor(actors, browser_login):
     page.wait_for_selector("[data-testid=preview-errors]")
     assert "rules.all[0].value" in page.locator("[data-testid=preview-errors]").inner_text()
     condition.locator("input[data-key=value]").fill("10 000")
-    page.wait_for_function("document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
+    page.wait_for_function("() => document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
     page.screenshot(path="/tmp/insight-persona-editor.png", full_page=True)
     page.click("[data-testid=save]")
     page.wait_for_url("**/insight/personas/*/")

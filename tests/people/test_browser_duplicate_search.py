@@ -48,9 +48,9 @@ def test_typing_without_accents_finds_the_accented_name(actors, browser_login):
     results = page.locator("#results")
     assert "Søren" in results.inner_text()
     page.locator("form.filters input[name=q]").press_sequentially("brathen")  # htmx swaps the results
-    page.wait_for_function("() => !document.querySelector('#results').innerText.includes('Søren')")
+    page.wait_for_function("() =>  !document.querySelector('#results').innerText.includes('Søren')")
     assert "Bråthen" in results.inner_text()
     page.fill("form.filters input[name=q]", "")
     page.locator("form.filters input[name=q]").press_sequentially("soren aero")
-    page.wait_for_function("() => document.querySelector('#results').innerText.includes('Søren')"
+    page.wait_for_function("() =>  document.querySelector('#results').innerText.includes('Søren')"
                            " && !document.querySelector('#results').innerText.includes('Bråthen')")

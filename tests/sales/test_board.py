@@ -161,7 +161,7 @@ def test_column_sums_and_totals_follow_a_drag_and_a_refused_move(board_deal, sta
     assert _text(page, f"{proposal} [data-testid=sum]") == "50000"
     assert _text(page, "[data-testid=open-weighted]") == "35000"
     page.locator(f"[data-testid=card-{board_deal.pk}]").drag_to(page.locator(f"{proposal} .cards"))
-    page.wait_for_function("() => document.querySelector(\"[data-testid='column-Proposal'] [data-testid=sum]\")"
+    page.wait_for_function("() =>  document.querySelector(\"[data-testid='column-Proposal'] [data-testid=sum]\")"
                            ".textContent.replace(/\\D/g, '') === '150000'")
     assert _text(page, f"{lead} [data-testid=sum]") == "000" and _text(page, f"{lead} [data-testid=count]") == "0"
     assert _text(page, f"{proposal} [data-testid=count]") == "2"
@@ -174,7 +174,7 @@ def test_column_sums_and_totals_follow_a_drag_and_a_refused_move(board_deal, sta
               expected_version=2)
     page.locator(f"[data-testid=card-{board_deal.pk}]").drag_to(page.locator("[data-testid='column-Qualified'] .cards"))
     page.locator("#board-status.warn").wait_for()
-    page.wait_for_function("() => document.querySelector('[data-testid=open-total]')"
+    page.wait_for_function("() =>  document.querySelector('[data-testid=open-total]')"
                            ".textContent.replace(/\\D/g, '') === '50000'")
     assert _text(page, "[data-testid='column-Won'] [data-testid=sum]") == "100000"
     assert _text(page, "[data-testid='column-Won'] [data-testid=count]") == "1"

@@ -28,7 +28,7 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
 
     # A catalogue line: the price comes from the price list.
     page.select_option("#id_line_product", value=str(products["pump"].pk))
-    page.wait_for_function("() => document.querySelector('#price-hint').innerText.includes('24,990.00 NOK')")
+    page.wait_for_function("() =>  document.querySelector('#price-hint').innerText.includes('24,990.00 NOK')")
     page.fill("#id_line_quantity", "2")
     page.click("[data-testid=add-line] button[type=submit]")
     page.wait_for_selector("[data-testid=quote-lines] tbody tr[data-line]")
@@ -58,7 +58,7 @@ def test_build_a_quote_and_download_its_pdf(browser_login, actors, deal, product
     # Change a quantity inline: the totals follow without a reload.
     page.fill("tr[data-line] input[name=quantity] >> nth=1", "2")
     page.press("tr[data-line] input[name=quantity] >> nth=1", "Tab")
-    page.wait_for_function("() => document.querySelector('[data-testid=subtotal]').innerText == '57,180.00'")
+    page.wait_for_function("() =>  document.querySelector('[data-testid=subtotal]').innerText == '57,180.00'")
     _shot(page, "quote-editor")
 
     with page.expect_download() as download_info:

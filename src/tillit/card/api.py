@@ -1,5 +1,7 @@
 """The card over the API: the same selectors as the pages, so both always agree."""
 
+from typing import Literal
+
 from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
@@ -10,13 +12,14 @@ from tillit.card.panels import card_panels, panels_by_key
 from tillit.card.schemas import CardOut, LookupOut, OrganizationCardOut, TimelineOut
 from tillit.core.api import MAX_PAGE
 from tillit.core.errors import ValidationError
+from tillit.interactions.models import Channel, Kind
 
 router = Router(tags=["card"])
 
 
 class TimelineQuery(Schema):
-    channel: str = ""
-    kind: str = ""
+    channel: Literal[("", *Channel.values)] = ""  # type: ignore[valid-type]
+    kind: Literal[("", *Kind.values)] = ""  # type: ignore[valid-type]
     # The paging of every list (``tillit.core.api.Paging``); a timeline answers ``has_next`` instead of a count.
     page: int = Field(1, ge=1, le=MAX_PAGE, description="Page number, from 1.")
     page_size: int | None = Field(None, ge=1, le=100, description=(

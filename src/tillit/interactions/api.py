@@ -13,7 +13,14 @@ from pydantic_core import from_json, to_json
 
 from tillit.core.errors import DomainError, MalformedBody, NotFound, ValidationError
 from tillit.interactions import selectors, services
-from tillit.interactions.schemas import BatchIn, BatchOut, InteractionIn, InteractionOut, ItemResult, request_body
+from tillit.interactions.schemas import (
+    BatchOut,
+    InteractionIn,
+    InteractionOut,
+    ItemResult,
+    batch_request_body,
+    request_body,
+)
 from tillit.people.resolution import MissingRecord
 
 router = Router(tags=["interactions"])
@@ -77,8 +84,7 @@ def interaction_create(request: HttpRequest):
     "/interactions/batch",
     response={200: BatchOut, 413: dict, **_ERROR},
     summary="Log a batch of interactions",
-    openapi_extra=request_body(
-        BatchIn,
+    openapi_extra=batch_request_body(
         f"Up to {settings.TILLIT_BATCH_LIMIT:,} interactions. Each is answered in order: accepted (with its id), "
         "duplicate (already stored under the same source and external_id; with that id) or rejected (with "
         "the fields and reasons). Valid items are stored even when others are rejected.",

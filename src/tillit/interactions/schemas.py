@@ -13,6 +13,7 @@ from typing import Any, Literal
 from django.conf import settings
 from ninja import Field, Schema
 
+from tillit.interactions.cleaning import MAX_SECONDS
 from tillit.interactions.models import Channel, Direction, Kind
 
 ChannelName = Literal[tuple(Channel.values)]  # type: ignore[valid-type]
@@ -44,8 +45,8 @@ class InteractionIn(Schema):
     amount: Decimal | None = Field(None, description="At most two decimals; needs currency")
     currency: str = Field("", description="ISO 4217, e.g. NOK", min_length=0, max_length=3)
     satisfaction: int | None = Field(None, ge=0, le=10, description="0–10: CSAT (1–5) and NPS (0–10) both fit")
-    duration_seconds: int | None = Field(None, ge=0)
-    wait_seconds: int | None = Field(None, ge=0)
+    duration_seconds: int | None = Field(None, ge=0, le=MAX_SECONDS)
+    wait_seconds: int | None = Field(None, ge=0, le=MAX_SECONDS)
     share_watched: float | None = Field(None, ge=0, le=1, description="Fraction of a video/webinar watched")
     outcome: str = Field("", max_length=60)
     text: str = ""
@@ -54,10 +55,6 @@ class InteractionIn(Schema):
         None, max_length=200, description="Its id in that system: (source, external_id) is stored once"
     )
     payload: dict[str, Any] = Field(default_factory=dict, description="Anything else, as a JSON object")
-
-
-class BatchIn(Schema):
-    items: list[InteractionIn] = Field(..., max_length=settings.TILLIT_BATCH_LIMIT)
 
 
 class FieldError(Schema):
@@ -108,12 +105,37 @@ class InteractionOut(Schema):
     created_at: datetime
 
 
+def loosely(item: dict) -> dict:
+    """A batch item as the document can promise it: the fields and what they mean, no types. Items are checked one
+    by one (``items[].errors`` names the field and the reason); a wrong one is rejected, the batch is not."""
+    properties = {}
+    for name, field in item.get("properties", {}).items():
+        described = {"description": field.get("description") or field.get("title", name)}
+        values = field.get("enum") or next((o["enum"] for o in field.get("anyOf", []) if "enum" in o), None)
+        if values:
+            described["description"] += " — one of: " + ", ".join(v for v in values if v)
+        properties[name] = described
+    return {"title": "InteractionItem", "description": loosely.__doc__.split("\n")[0].strip() + " " + (
+        "Each item is checked as POST /interactions checks its body; see items[] in the answer."),
+        "properties": properties}
+
+
+def batch_request_body(description: str) -> dict:
+    """The batch's body: ``{"items": [...]}`` (at most TILLIT_BATCH_LIMIT), each item described loosely."""
+    item = InteractionIn.model_json_schema()
+    schema = {"type": "object", "required": ["items"], "properties": {"items": {
+        "type": "array", "maxItems": settings.TILLIT_BATCH_LIMIT, "items": loosely(item)}}}
+    return {"requestBody": {"required": True, "description": description,
+                            "content": {"application/json": {"schema": schema}}}}
+
+
 def request_body(schema: type[Schema], description: str) -> dict:
     """An OpenAPI ``requestBody`` for an operation that reads its JSON itself (schema inlined)."""
     json_schema = schema.model_json_schema(ref_template="#/components/schemas/{model}")
     defs = json_schema.pop("$defs", {})
     if defs:  # inline the (flat) item schema so the document needs no extra components
         json_schema = _inline(json_schema, defs)
+    json_schema["additionalProperties"] = False  # the service refuses a field it does not know
     return {"requestBody": {"required": True, "description": description,
                             "content": {"application/json": {"schema": json_schema}}}}
 

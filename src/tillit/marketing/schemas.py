@@ -7,14 +7,18 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from tillit.marketing.models import Segment, StaticList
+
 
 class SegmentIn(Schema):
+    __model__ = Segment  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
     rules: dict[str, Any] = Field(default_factory=dict, description="The rule tree (see docs/marketing-segments.md)")
 
 
 class SegmentPatch(Schema):
+    __model__ = Segment  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     rules: dict[str, Any] | None = None
@@ -61,11 +65,13 @@ class CountOut(Schema):
 
 
 class StaticListIn(Schema):
+    __model__ = StaticList  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
 
 
 class StaticListPatch(Schema):
+    __model__ = StaticList  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     version: int | None = None

@@ -10,7 +10,7 @@ from typing import Literal
 from ninja import Router, Schema
 
 from tillit.people import selectors, services
-from tillit.people.models import LawfulBasis
+from tillit.people.models import Consent, LawfulBasis
 
 # The lawful bases as an inline enum (a Django choices class would become a component of its own).
 LawfulBasisName = Literal[tuple(LawfulBasis.values)]
@@ -30,6 +30,7 @@ class PersonConsentOut(Schema):
 
 
 class ConsentRecordIn(Schema):
+    __model__ = Consent  # constraints from the model (tillit.core.api)
     purpose: str  # e.g. newsletter, marketing_email, profiling (lower case; spaces become "_")
     lawful_basis: LawfulBasisName = LawfulBasis.CONSENT.value
     given_at: dt.datetime | None = None  # default now
@@ -37,6 +38,7 @@ class ConsentRecordIn(Schema):
 
 
 class ConsentWithdrawIn(Schema):
+    __model__ = Consent  # constraints from the model (tillit.core.api)
     withdrawn_at: dt.datetime | None = None  # default now
 
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from tillit.people.models import Affiliation, IdentityKind, Person
+from tillit.people.models import Affiliation, Identity, IdentityKind, Organization, Person
 
 # --- out ------------------------------------------------------------------------------------
 LANGUAGE_HELP = ("The language quotes and other documents to this customer are written in: en, sv, da or nb; "
@@ -125,16 +125,19 @@ class IdentityOut(Schema):
 
 # --- in -------------------------------------------------------------------------------------
 class HandleIn(Schema):
+    __model__ = Identity  # constraints from the model (tillit.core.api)
     system: str = Field(..., description="The network, e.g. linkedin, x, instagram.")
     value: str = Field(..., description="The handle, e.g. @ola.")
 
 
 class ExternalIdIn(Schema):
+    __model__ = Identity  # constraints from the model (tillit.core.api)
     system: str = Field(..., description="The other system, e.g. erp, shop.")
     id: str
 
 
 class PersonFields(Schema):
+    __model__ = Person  # constraints from the model (tillit.core.api)
     first_name: str = ""
     last_name: str = ""
     lifecycle_stage: str = "lead"
@@ -196,6 +199,7 @@ class PersonPut(PersonFields):
 
 
 class PersonPatch(Schema):
+    __model__ = Person  # constraints from the model (tillit.core.api)
     first_name: str | None = None
     last_name: str | None = None
     lifecycle_stage: str | None = None
@@ -215,6 +219,7 @@ class PersonPatch(Schema):
 
 
 class IdentityIn(Schema):
+    __model__ = Identity  # constraints from the model (tillit.core.api)
     kind: str = Field(..., description="email, phone, social or external")
     value: str
     system: str = ""
@@ -223,6 +228,7 @@ class IdentityIn(Schema):
 
 
 class OrganizationFields(Schema):
+    __model__ = Organization  # constraints from the model (tillit.core.api)
     name: str
     org_number: str = ""
     domain: str = ""
@@ -248,6 +254,7 @@ class OrganizationPut(OrganizationFields):
 
 
 class OrganizationPatch(Schema):
+    __model__ = Organization  # constraints from the model (tillit.core.api)
     name: str | None = None
     org_number: str | None = None
     domain: str | None = None
@@ -266,6 +273,7 @@ class OrganizationPatch(Schema):
 
 
 class RoleIn(Schema):
+    __model__ = Affiliation  # constraints from the model (tillit.core.api)
     organization_id: int
     title: str = ""
     department: str = ""
@@ -276,6 +284,7 @@ class RoleIn(Schema):
 
 
 class RolePatch(Schema):
+    __model__ = Affiliation  # constraints from the model (tillit.core.api)
     title: str | None = None
     department: str | None = None
     is_decision_maker: bool | None = None

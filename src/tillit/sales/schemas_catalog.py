@@ -5,6 +5,9 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.core.api import Currency
+from tillit.sales.models import CustomerGroup, Price, PriceList, Product
+
 Amount = Decimal | str
 
 
@@ -22,24 +25,26 @@ class ProductOut(Schema):
 
 
 class ProductIn(Schema):
+    __model__ = Product  # constraints from the model (tillit.core.api)
     sku: str
     name: str
     description: str = ""
     category: str = ""
     unit: str = "pcs"
     vat_rate: Amount = Decimal("25")
-    warranty_months: int | None = None
+    warranty_months: int | None = Field(None, ge=0, le=600, description="Whole months, 0–600.")
     is_active: bool = True
 
 
 class ProductPatch(Schema):
+    __model__ = Product  # constraints from the model (tillit.core.api)
     sku: str | None = None
     name: str | None = None
     description: str | None = None
     category: str | None = None
     unit: str | None = None
     vat_rate: Amount | None = None
-    warranty_months: int | None = None
+    warranty_months: int | None = Field(None, ge=0, le=600, description="Whole months, 0–600.")
     is_active: bool | None = None
     version: int | None = None
 
@@ -67,6 +72,7 @@ class CustomerGroupOut(Schema):
 
 
 class CustomerGroupIn(Schema):
+    __model__ = CustomerGroup  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
     organization_ids: list[int] = []
@@ -74,6 +80,7 @@ class CustomerGroupIn(Schema):
 
 
 class CustomerGroupPatch(Schema):
+    __model__ = CustomerGroup  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     organization_ids: list[int] | None = Field(None, description="Replaces the organisation members.")
@@ -83,7 +90,7 @@ class CustomerGroupPatch(Schema):
 class PriceListOut(Schema):
     id: int
     name: str
-    currency: str
+    currency: Currency
     customer_group_id: int | None
     valid_from: dt.date | None
     valid_until: dt.date | None
@@ -92,8 +99,9 @@ class PriceListOut(Schema):
 
 
 class PriceListIn(Schema):
+    __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str
-    currency: str
+    currency: Currency
     customer_group_id: int | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
@@ -101,8 +109,9 @@ class PriceListIn(Schema):
 
 
 class PriceListPatch(Schema):
+    __model__ = PriceList  # constraints from the model (tillit.core.api)
     name: str | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     customer_group_id: int | None = None
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
@@ -126,6 +135,7 @@ class PriceOut(Schema):
 
 
 class PriceIn(Schema):
+    __model__ = Price  # constraints from the model (tillit.core.api)
     unit_price: Amount
 
 

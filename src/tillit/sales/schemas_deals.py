@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from tillit.sales.models import Deal
+from tillit.core.api import Currency, CurrencyOrDefault
+from tillit.sales.models import Deal, DealProduct, ExchangeRate, LostReason, Pipeline, SalesTarget, Stage
 
 
 class StageOut(Schema):
@@ -33,6 +34,7 @@ class PipelineOut(Schema):
 
 
 class StageIn(Schema):
+    __model__ = Stage  # constraints from the model (tillit.core.api)
     id: int | None = Field(None, description="An existing stage's id; leave out for a new stage")
     name: str
     probability: int = 0
@@ -41,12 +43,14 @@ class StageIn(Schema):
 
 
 class PipelineIn(Schema):
+    __model__ = Pipeline  # constraints from the model (tillit.core.api)
     name: str
     is_active: bool = True
     stages: list[StageIn] | None = Field(None, description="Leave out for the standard stages")
 
 
 class PipelinePatch(Schema):
+    __model__ = Pipeline  # constraints from the model (tillit.core.api)
     name: str | None = None
     is_active: bool | None = None
     position: int | None = Field(None, ge=0, le=32767)
@@ -62,6 +66,7 @@ class LostReasonOut(Schema):
 
 
 class LostReasonIn(Schema):
+    __model__ = LostReason  # constraints from the model (tillit.core.api)
     name: str
 
 
@@ -125,17 +130,19 @@ class DealDetailOut(DealOut):
 
 
 class DealProductIn(Schema):
+    __model__ = DealProduct  # constraints from the model (tillit.core.api)
     product_id: int
     quantity: Decimal = Decimal("1")
     unit_price: Decimal = Decimal("0")
 
 
 class DealIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     title: str
     person_id: int | None = None
     organization_id: int | None = None
     value: Decimal | None = Field(None, description="Leave out to use the products' total")
-    currency: str = ""
+    currency: CurrencyOrDefault = ""
     expected_close_date: dt.date | None = None
     owner_id: int | None = None
     team_id: int | None = None
@@ -150,11 +157,12 @@ class DealIn(Schema):
 
 
 class DealPatch(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     title: str | None = None
     person_id: int | None = None
     organization_id: int | None = None
     value: Decimal | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     expected_close_date: dt.date | None = None
     owner_id: int | None = None
     team_id: int | None = None
@@ -169,6 +177,7 @@ class DealPatch(Schema):
 
 
 class DealMoveIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     stage_id: int
     lost_reason_id: int | None = None
     lost_note: str = ""
@@ -176,6 +185,7 @@ class DealMoveIn(Schema):
 
 
 class DealCloseIn(Schema):
+    __model__ = Deal  # constraints from the model (tillit.core.api)
     lost_reason_id: int | None = None
     lost_note: str = ""
     stage_id: int | None = Field(None, description="Reopen only: the open stage (default: the most advanced)")
@@ -232,6 +242,7 @@ class TargetOut(Schema):
 
 
 class TargetIn(Schema):
+    __model__ = SalesTarget  # constraints from the model (tillit.core.api)
     period_kind: str = "month"
     period_start: dt.date
     owner_id: int | None = None
@@ -247,6 +258,7 @@ class ExchangeRateOut(Schema):
 
 
 class ExchangeRateIn(Schema):
-    currency: str
+    __model__ = ExchangeRate  # constraints from the model (tillit.core.api)
+    currency: Currency
     rate: Decimal
     valid_from: dt.date

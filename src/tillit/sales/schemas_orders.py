@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.sales.models import Order, OrderLine
+
 Amount = Decimal | str
 
 
@@ -53,6 +55,7 @@ class OrderOut(Schema):
 
 
 class OrderLineIn(Schema):
+    __model__ = OrderLine  # constraints from the model (tillit.core.api)
     product_id: int | None = None
     sku: str | None = Field(None, description="The product by SKU instead of id (ERP imports).")
     description: str | None = None
@@ -63,6 +66,7 @@ class OrderLineIn(Schema):
 
 
 class OrderIn(Schema):
+    __model__ = Order  # constraints from the model (tillit.core.api)
     person_id: int | None = None
     organization_id: int | None = None
     currency: str
@@ -73,11 +77,13 @@ class OrderIn(Schema):
 
 
 class OrderStatusIn(Schema):
+    __model__ = Order  # constraints from the model (tillit.core.api)
     status: str
     version: int | None = None
 
 
 class OrderLinePatch(Schema):
+    __model__ = OrderLine  # constraints from the model (tillit.core.api)
     delivery_status: str
     delivered_on: dt.date | None = None
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from tillit.sales.models import Quote, QuoteLine
+
 Amount = Decimal | str
 
 
@@ -53,11 +55,13 @@ class QuoteOut(Schema):
 
 
 class QuoteIn(Schema):
+    __model__ = Quote  # constraints from the model (tillit.core.api)
     deal_id: int
     valid_until: dt.date | None = Field(None, description="Default: 30 days from today.")
 
 
 class QuotePatch(Schema):
+    __model__ = Quote  # constraints from the model (tillit.core.api)
     discount_percent: Amount | None = None
     valid_until: dt.date | None = None
     introduction: str | None = None
@@ -67,6 +71,7 @@ class QuotePatch(Schema):
 
 
 class QuoteLineIn(Schema):
+    __model__ = QuoteLine  # constraints from the model (tillit.core.api)
     product_id: int | None = Field(None, description="A catalogue product; its price list price is used "
                                                      "unless unit_price is given.")
     description: str | None = None
@@ -78,6 +83,7 @@ class QuoteLineIn(Schema):
 
 
 class QuoteLinePatch(Schema):
+    __model__ = QuoteLine  # constraints from the model (tillit.core.api)
     description: str | None = None
     quantity: Amount | None = None
     unit: str | None = None

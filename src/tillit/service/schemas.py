@@ -1,11 +1,13 @@
 """API schemas for cases, messages, queues and rules (parsing only; the services validate)."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Field, Schema
 
+from tillit.core.api import NonBlank
 from tillit.interactions import messages
-from tillit.service.models import Case
+from tillit.service.models import AssignmentRule, Case, CaseMessage, Queue
 
 
 class CaseFilter(Schema):
@@ -97,6 +99,7 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
+    __model__ = Case  # constraints from the model (tillit.core.api)
     subject: str
     body: str = ""
     kind: str = "inquiry"
@@ -110,6 +113,7 @@ class CaseIn(Schema):
 
 
 class CasePatch(Schema):
+    __model__ = Case  # constraints from the model (tillit.core.api)
     status: str | None = None
     priority: str | None = None
     queue_id: int | None = None
@@ -119,13 +123,16 @@ class CasePatch(Schema):
 
 
 class ReplyIn(Schema):
+    __model__ = CaseMessage  # constraints from the model (tillit.core.api)
     body: str
-    status: str = Field("", description="Optionally `waiting` (for the customer) or `resolved` after the reply")
+    status: Literal["", "open", "waiting", "resolved"] = Field(
+        "", description="Optionally `waiting` (for the customer) or `resolved` after the reply")
     version: int | None = None
 
 
 class NoteIn(Schema):
-    body: str
+    __model__ = CaseMessage  # constraints from the model (tillit.core.api)
+    body: NonBlank
 
 
 class QueueOut(Schema):
@@ -144,6 +151,7 @@ class QueueOut(Schema):
 
 
 class QueueIn(Schema):
+    __model__ = Queue  # constraints from the model (tillit.core.api)
     name: str
     description: str = ""
     email: str = ""
@@ -153,6 +161,7 @@ class QueueIn(Schema):
 
 
 class QueuePatch(Schema):
+    __model__ = Queue  # constraints from the model (tillit.core.api)
     name: str | None = None
     description: str | None = None
     email: str | None = None
@@ -180,6 +189,7 @@ class RuleOut(Schema):
 
 
 class RuleIn(Schema):
+    __model__ = AssignmentRule  # constraints from the model (tillit.core.api)
     name: str
     position: int = 0
     is_active: bool = True
@@ -192,6 +202,7 @@ class RuleIn(Schema):
 
 
 class RulePatch(Schema):
+    __model__ = AssignmentRule  # constraints from the model (tillit.core.api)
     name: str | None = None
     position: int | None = None
     is_active: bool | None = None

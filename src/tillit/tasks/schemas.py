@@ -1,10 +1,11 @@
 """API schemas for tasks (parsing only; ``tillit.tasks.services`` validates)."""
 
 import datetime as dt
+from typing import Literal
 
 from ninja import Schema
 
-from tillit.tasks.models import Priority
+from tillit.tasks.models import Priority, Task
 
 
 class TaskOut(Schema):
@@ -38,8 +39,8 @@ class TaskOut(Schema):
 
 
 class TaskFilter(Schema):
-    scope: str = "mine"
-    state: str = "open"
+    scope: Literal["mine", "created", "team"] = "mine"
+    state: Literal["open", "done", "all"] = "open"
     q: str = ""
     person_id: int | None = None
     organization_id: int | None = None
@@ -47,6 +48,7 @@ class TaskFilter(Schema):
 
 
 class TaskIn(Schema):
+    __model__ = Task  # constraints from the model (tillit.core.api)
     title: str
     description: str = ""
     due_date: dt.date | None = None
@@ -59,6 +61,7 @@ class TaskIn(Schema):
 
 
 class TaskPatch(Schema):
+    __model__ = Task  # constraints from the model (tillit.core.api)
     title: str | None = None
     description: str | None = None
     due_date: dt.date | None = None

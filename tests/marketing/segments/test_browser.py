@@ -36,7 +36,7 @@ def test_build_a_behaviour_segment_and_save_it(actors, readers, browser_login):
     page.goto("/marketing/segments/")
     page.click("[data-testid=new-segment]")
     count = page.locator("[data-testid=live-count]")
-    page.wait_for_function("() => document.querySelector('[data-testid=live-count]')?.textContent.trim() === '5'")
+    page.wait_for_function("() =>  document.querySelector('[data-testid=live-count]')?.textContent.trim() === '5'")
 
     page.fill("input[name=name]", "Heat pump readers")
     page.click("[data-testid=add-condition]")
@@ -47,7 +47,7 @@ def test_build_a_behaviour_segment_and_save_it(actors, readers, browser_login):
     condition.locator("input[data-key=topic]").fill("heat pumps")
     condition.locator("input[data-key=at_least]").fill("2")
     condition.locator("input[data-key=days]").fill("30")
-    page.wait_for_function("() => document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
+    page.wait_for_function("() =>  document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
     assert "Reader0" in page.locator("[data-testid=sample]").inner_text()
     _shot(page, "segment-editor")
 
@@ -59,7 +59,7 @@ def test_build_a_behaviour_segment_and_save_it(actors, readers, browser_login):
     note.wait_for()
     assert note.inner_text() == "“At least (times)” must be a positive whole number."
     condition.locator("input[data-key=at_least]").fill("2")
-    page.wait_for_function("() => document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
+    page.wait_for_function("() =>  document.querySelector('[data-testid=live-count]')?.textContent.trim() === '2'")
 
     page.click("[data-testid=save]")
     page.wait_for_url("**/marketing/segments/*/")

@@ -53,7 +53,7 @@ def leave(page):
 def test_page_view_and_content_read_are_sent_in_a_batch(page, live_server):
     _site, sent, errors = customer_page(page, live_server)
     page.goto(f"{live_server.url}/customer-site/guide/?utm_source=google&utm_medium=cpc&utm_campaign=spring")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     page.mouse.wheel(0, 1500)
     page.wait_for_timeout(300)
     leave(page)
@@ -74,7 +74,7 @@ def test_do_not_track_sends_nothing(page, live_server):
     dnt = "<script>Object.defineProperty(Navigator.prototype, 'doNotTrack', {get: () => '1'});</script>"
     _site, sent, errors = customer_page(page, live_server, init=dnt)
     page.goto(f"{live_server.url}/customer-site/")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     page.evaluate("tillit('track', 'video_watched', {share: 0.5, title: 'x'})")
     leave(page)
     page.wait_for_timeout(1500)
@@ -86,7 +86,7 @@ def test_do_not_track_sends_nothing(page, live_server):
 def test_consent_required_then_given_then_withdrawn(page, live_server):
     _site, sent, errors = customer_page(page, live_server, attrs="data-require-consent")
     page.goto(f"{live_server.url}/customer-site/")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     leave(page)
     page.wait_for_timeout(1000)
     assert sent == [] and not WebEvent.objects.exists()
@@ -101,7 +101,7 @@ def test_consent_required_then_given_then_withdrawn(page, live_server):
     page.evaluate("tillit('consent', false)")
     page.evaluate("tillit('track', 'video_watched', {share: 0.5, title: 'x'})")
     page.reload()
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     leave(page)
     page.wait_for_timeout(1000)
     assert len(sent) == count
@@ -114,7 +114,7 @@ def test_a_form_with_an_email_identifies_and_joins_the_history(page, live_server
     form = """<form onsubmit="event.preventDefault()"><input type="email" name="e"><button>Send</button></form>"""
     _site, _sent, errors = customer_page(page, live_server, body=form)
     page.goto(f"{live_server.url}/customer-site/contact/?utm_campaign=spring")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     page.fill("input[type=email]", "kari@nordmann.example")
     page.click("button")
     assert wait_for(lambda: Interaction.objects.filter(person=person, kind="form_submitted").exists())
@@ -129,7 +129,7 @@ def test_video_progress_and_identify_link(page, live_server):
     name, value = identify_param(person)
     _site, _sent, errors = customer_page(page, live_server)
     page.goto(f"{live_server.url}/customer-site/webinar/?{name}={value}")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     assert name not in page.url  # the personal parameter is removed from the address bar
     assert wait_for(lambda: Visitor.objects.filter(person=person).exists())
     page.evaluate("tillit('track', 'webinar_watched', {title: 'Webinar: heat pumps', share: 0.75})")
@@ -163,7 +163,7 @@ def test_a_tagged_video_reports_the_share_watched(page, live_server):
     video = '<video data-tillit-video="webinar" data-tillit-title="Webinar: heat pumps at -25"></video>'
     _site, _sent, errors = customer_page(page, live_server, body=video)
     page.goto(f"{live_server.url}/customer-site/webinar/")
-    page.wait_for_function("window.__tillitLoaded === true")
+    page.wait_for_function("() => window.__tillitLoaded === true")
     # Play 60 of 100 seconds (the element's clock is driven by hand: no media file needed).
     page.evaluate("""() => {
       const v = document.querySelector('video'); let t = 0;

@@ -4,7 +4,7 @@ import datetime as dt
 
 from ninja import Schema
 
-from tillit.marketing.email.models import Mailing
+from tillit.marketing.email.models import Bounce, Mailing
 
 
 class MailingOut(Schema):
@@ -47,6 +47,7 @@ class MailingOut(Schema):
 
 
 class MailingIn(Schema):
+    __model__ = Mailing  # constraints from the model (tillit.core.api)
     name: str
     kind: str = "newsletter"
     subject: str = ""
@@ -62,6 +63,7 @@ class MailingIn(Schema):
 
 
 class MailingPatch(Schema):
+    __model__ = Mailing  # constraints from the model (tillit.core.api)
     name: str | None = None
     kind: str | None = None
     subject: str | None = None
@@ -151,6 +153,7 @@ class MailingMessageOut(Schema):
 
 
 class BounceIn(Schema):
+    __model__ = Bounce  # constraints from the model (tillit.core.api)
     email: str
     type: str
     reason: str = ""

@@ -8,7 +8,7 @@ batches; always 204), ``POST /marketing/visitors/identify`` joins a visitor's hi
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,10 +17,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from tillit.core.access import ensure_can_see, ensure_staff
-from tillit.core.api import Paging
+from tillit.core.api import Currency, Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.core.money import round_money
 from tillit.marketing.web import attribution, selectors, services, tracking
+from tillit.marketing.web.models import Campaign
 from tillit.people.api import _expected_version
 from tillit.people.models import Person
 
@@ -61,13 +62,14 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Schema):
+    __model__ = Campaign  # constraints from the model (tillit.core.api)
     name: str
     code: str = ""
     channel: str = ""
     status: str = "planned"
     goal: str = ""
     budget: Decimal | str | None = None
-    currency: str = "NOK"
+    currency: Currency = "NOK"
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     learnings: str = ""
@@ -77,13 +79,14 @@ class CampaignIn(Schema):
 
 
 class CampaignPatch(Schema):
+    __model__ = Campaign  # constraints from the model (tillit.core.api)
     name: str | None = None
     code: str | None = None
     channel: str | None = None
     status: str | None = None
     goal: str | None = None
     budget: Decimal | str | None = None
-    currency: str | None = None
+    currency: Currency | None = None
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     learnings: str | None = None
@@ -143,9 +146,9 @@ class IdentifyOut(Schema):
 class AttributionFilter(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
-    dimension: str = "campaign"
-    lookback: int = attribution.DEFAULT_LOOKBACK_DAYS
-    model: str = "linear"
+    dimension: Literal[tuple(attribution.DIMENSIONS)] = "campaign"  # type: ignore[valid-type]
+    lookback: int = Field(attribution.DEFAULT_LOOKBACK_DAYS, ge=1, le=730, description="Days, 1–730.")
+    model: Literal[attribution.MODEL_KEYS] = "linear"  # type: ignore[valid-type]
 
 
 def _fields(data: dict[str, Any]) -> dict[str, Any]:

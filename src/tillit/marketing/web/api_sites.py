@@ -9,6 +9,7 @@ import datetime as dt
 from ninja import Router, Schema
 
 from tillit.marketing.web import selectors, services
+from tillit.marketing.web.models import TrackingSite
 
 router = Router(tags=["campaigns"])
 
@@ -30,6 +31,7 @@ class TrackingSiteOut(Schema):
 
 
 class TrackingSiteCreateIn(Schema):
+    __model__ = TrackingSite  # constraints from the model (tillit.core.api)
     name: str
     allowed_origins: list[str] = []  # e.g. ["https://www.example.com"]; pages elsewhere are refused
     create_leads: bool = True  # a website form by an unknown email creates a lead

@@ -5,7 +5,7 @@ Thin: parse, call the same selectors and services as the pages, answer. Deals an
 missing → 428, stale → 409 with the deal as it is now and who moved it last.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -294,7 +294,7 @@ def reopen_deal(request, deal_id: int, payload: DealCloseIn, response: HttpRespo
 
 # --- forecast, targets and exchange rates -------------------------------------------------------------------
 @router.get("/forecast", response=ForecastOut, summary="Pipeline, weighted, committed, won and target per period")
-def get_forecast(request, period: str = "quarter", group: str = "owner"):
+def get_forecast(request, period: Literal["month", "quarter"] = "quarter", group: str = "owner"):
     fc = forecast_selector(actor=request.user, kind=period, group=group)
 
     def cells(items):

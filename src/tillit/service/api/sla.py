@@ -20,13 +20,14 @@ from tillit.core.api import Paging
 from tillit.core.errors import NotFound, ValidationError
 from tillit.service import reports, sla_config, surveys
 from tillit.service.models import Queue
-from tillit.service.models_sla import BusinessCalendar, CaseSla, Survey
+from tillit.service.models_sla import BusinessCalendar, CaseSla, Holiday, SlaPolicy, Survey
 
 router = Router(tags=["service"])
 
 
 # --- schemas -----------------------------------------------------------------------------------
 class CalendarIn(Schema):
+    __model__ = BusinessCalendar  # constraints from the model (tillit.core.api)
     name: str = Field(..., max_length=100)
     time_zone: str = Field("Europe/Oslo", description="IANA zone, e.g. Europe/Oslo")
     weekly_hours: dict[str, list[list[str]]] | None = Field(
@@ -36,6 +37,7 @@ class CalendarIn(Schema):
 
 
 class CalendarPatch(Schema):
+    __model__ = BusinessCalendar  # constraints from the model (tillit.core.api)
     name: str | None = None
     time_zone: str | None = None
     weekly_hours: dict[str, list[list[str]]] | None = None
@@ -43,6 +45,7 @@ class CalendarPatch(Schema):
 
 
 class ClosedDayIn(Schema):
+    __model__ = Holiday  # constraints from the model (tillit.core.api)
     date: dt.date
     name: str = Field("", max_length=100)
 
@@ -67,6 +70,7 @@ class CalendarOut(Schema):
 
 
 class PolicyIn(Schema):
+    __model__ = SlaPolicy  # constraints from the model (tillit.core.api)
     name: str = Field(..., max_length=100)
     priority: str = Field("", description="low, normal, high, urgent or blank = any")
     value_tier: str = Field("", description="top, high, medium, low or blank = any")
@@ -82,6 +86,7 @@ class PolicyIn(Schema):
 
 
 class PolicyPatch(Schema):
+    __model__ = SlaPolicy  # constraints from the model (tillit.core.api)
     name: str | None = None
     priority: str | None = None
     value_tier: str | None = None
@@ -131,6 +136,7 @@ class ClockOut(Schema):
 
 
 class SurveyIn(Schema):
+    __model__ = Survey  # constraints from the model (tillit.core.api)
     kind: str = Field(..., description="csat or nps")
     name: str = Field(..., max_length=100)
     question: str = ""
@@ -142,6 +148,7 @@ class SurveyIn(Schema):
 
 
 class SurveyPatch(Schema):
+    __model__ = Survey  # constraints from the model (tillit.core.api)
     name: str | None = None
     question: str | None = None
     value_tier: str | None = None
