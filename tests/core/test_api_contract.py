@@ -40,7 +40,7 @@ _UNIQUE = {"name"}  # a value another record already has: the database's state, 
 NOT_IN_A_SCHEMA = {
     # at least one of several fields
     f"POST {_V}/persons": {"first_name"},  # a name, an email or a phone
-    f"PUT {_V}/persons/{{person_id}}": {"first_name"},
+    f"PUT {_V}/persons/{{person_id}}": {"first_name", "phones"},  # a phone number in a format we can read
     f"PATCH {_V}/persons/{{person_id}}": {"first_name", "country"},  # …after the change too; ISO country list
     f"GET {_V}/lookup": {"q", "phone"},  # q, phone or email; a phone number in a format we can read
     f"POST {_V}/interactions": {"person", "currency"},  # a person or an organisation; an amount needs a currency
@@ -48,7 +48,7 @@ NOT_IN_A_SCHEMA = {
     f"POST {_V}/service/cases": {"person"},
     f"POST {_V}/service/rules": {"queue"},  # a queue, an agent or both
     f"POST {_V}/quotes/{{quote_id}}/lines": {"description", "quantity", "unit_price"},  # product or text; > 0; a price
-    f"PATCH {_V}/quotes/{{quote_id}}/lines/{{line_id}}": {"description", "quantity"},
+    f"PATCH {_V}/quotes/{{quote_id}}/lines/{{line_id}}": {"description", "quantity", "unit_price"},
     # between fields, or against today
     f"GET {_V}/service/reports": {"start"},  # at most three years from start to end
     f"PATCH {_V}/quotes/{{quote_id}}": {"valid_until"},  # today or later
@@ -60,7 +60,7 @@ NOT_IN_A_SCHEMA = {
     f"POST {_V}/persons/{{person_id}}/identities": {"value", "system"},  # a system for social and external ids
     f"POST {_V}/quotes/{{quote_id}}/send": {"to"},
     f"PATCH {_V}/organizations/{{organization_id}}": {"domain"},
-    f"POST {_V}/organizations": {"domain"},
+    f"POST {_V}/organizations": {"domain", "custom_fields"},  # no NUL inside the custom fields' values
     f"PUT {_V}/organizations/{{organization_id}}": {"domain"},
     f"POST {_V}/marketing/sites": {"allowed_origins"},
     f"POST {_V}/segments": {"rules", *_UNIQUE},
@@ -73,6 +73,18 @@ NOT_IN_A_SCHEMA = {
     f"POST {_V}/quotes/{{quote_id}}/revise": {"status"},
     f"POST {_V}/orders/{{order_id}}/status": {"status"},
     f"POST {_V}/service/cases/{{case_id}}/replies": {"body"},
+    # insight: rules of the figures a JSON schema does not state (a catch-all type exactly once, a party named,
+    # a persona with at least one condition, a hold-out within ten years, a slug key, tiers from CLV or RFM).
+    # Their number and integer fields inside lists are not yet tightened from the models (issue #9 follow-up).
+    f"POST {_V}/insight/fits": {"holdout_days", "calibration_end", "annual_discount"},
+    f"POST {_V}/insight/rfm-classes": {"key", *_UNIQUE},
+    f"PUT {_V}/insight/tiers": {"basis", "mode", "platinum", "gold", "silver"},
+    f"PUT {_V}/insight/relationship-types": {"catch_all", "types"},
+    f"PUT {_V}/insight/category-spend": {"person", "organization", "amount", "currency"},
+    f"GET {_V}/insight/values": {"clv_min", "clv_max"},
+    f"POST {_V}/insight/personas": {"name", "rules", *_UNIQUE},
+    f"PATCH {_V}/insight/personas/{{persona_id}}": {"name", "rules", *_UNIQUE},
+    f"POST {_V}/insight/personas/preview": {"rules"},
     # unique values
     f"POST {_V}/customer-groups": _UNIQUE,
     f"POST {_V}/price-lists": _UNIQUE,
@@ -99,7 +111,8 @@ def positive_data_accepted(ctx, response, case):
         if response.status_code == 422:
             fields = {error["field"] for error in response.json().get("errors", [])}
             allowed = NOT_IN_A_SCHEMA.get(case.operation.label, set())
-            if fields and all(_names_a_record(f) or f in allowed for f in fields):
+            if fields and all(_names_a_record(f) or f in allowed or f.split("[", 1)[0].split(".", 1)[0] in allowed
+                              for f in fields):
                 return None
         raise
 

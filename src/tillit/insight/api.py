@@ -14,12 +14,14 @@ from ninja import Field, Router, Schema
 from tillit.core.api import expected_version, set_etag
 from tillit.core.errors import NotFound
 from tillit.insight import fits, rfm, runs, tiers
-from tillit.insight.models import RfmClass
+from tillit.insight.models import Fit, RfmClass, TierSettings
 
 router = Router(tags=["insight"])
 
 
 class ValueFitIn(Schema):
+    __model__ = Fit  # constraints from the model (tillit.core.api)
+
     kind: str = Field("person", description="`person` or `organization`: whose purchases are fitted.")
     calibration_end: dt.date = Field(description="The model learns from purchases up to this day.")
     holdout_days: int = Field(description="Days after the calibration used to check the predictions (≥ 1).")
@@ -152,6 +154,8 @@ def delete_class(request, key: str):
 # --- tiers and recomputation -------------------------------------------------------------------------
 
 class ValueTierIn(Schema):
+    __model__ = TierSettings  # constraints from the model (tillit.core.api)
+
     basis: str = Field(description="`clv` or `rfm` (the score sum 3–15).")
     mode: str = Field(description="`share` (top % of customers, cumulative) or `amount` (at least).")
     platinum: Decimal

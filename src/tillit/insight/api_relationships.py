@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema
 
 from tillit.core.errors import NotFound, ValidationError
 from tillit.insight import offers, relationships
+from tillit.insight.models_relationships import CategorySpend
 from tillit.people.models import Organization, Person
 
 router = Router(tags=["insight"])
@@ -28,14 +29,20 @@ class RelationshipTypeSchema(Schema):
     color: str = "#2f6f8f"
 
 
+class RelationshipTypeIn(RelationshipTypeSchema):
+    """A type as sent: its own class, so the request's constraints (no NUL, bounded numbers) are not the answer's."""
+
+
 class RelationshipTypesIn(Schema):
-    types: list[RelationshipTypeSchema]
+    types: list[RelationshipTypeIn]
 
 
 class CategorySpendIn(Schema):
+    __model__ = CategorySpend  # constraints from the model (tillit.core.api)
+
     person_id: int | None = None
     organization_id: int | None = None
-    amount: Decimal | str = Field(..., description="Estimated yearly spend in the category, e.g. \"250000.00\"")
+    amount: Decimal = Field(..., description="Estimated yearly spend in the category, e.g. \"250000.00\"")
     currency: str = ""
     year: int | None = None
     source: str = "api"

@@ -47,8 +47,9 @@ def scatter_svg(points: Sequence, types: Sequence) -> SafeString:
     def sy(v: float) -> float:
         return TOP + ph - (min(max(v, y0), y1) - y0) / (y1 - y0) * ph
 
+    label = escape(_("Customers by share of their business and price premium"))
     out = [f'<svg class="scatter-chart" data-testid="scatter" viewBox="0 0 {W} {H}" width="100%" role="img" '
-           f'aria-label="{escape(_("Customers by share of their business and price premium"))}" '
+           f'aria-label="{label}" '
            f'xmlns="http://www.w3.org/2000/svg" font-family="inherit" font-size="12">']
     colors = {t.key: t.color for t in types}
     names = {t.key: t.display_name for t in types}
@@ -78,10 +79,12 @@ def scatter_svg(points: Sequence, types: Sequence) -> SafeString:
                    f'{round(v * 100)} %</text>')
     for v in _ticks(y0, y1):
         out.append(f'<text x="{LEFT - 6}" y="{sy(v) + 4:.1f}" text-anchor="end" fill="#4b5563">{v:.2f}</text>')
+    x_title = escape(_("Share of the customer’s business with us"))
+    y_title = escape(_("Price premium (paid ÷ list price)"))
     out.append(f'<text x="{LEFT + pw / 2:.0f}" y="{H - 10}" text-anchor="middle" fill="#111827">'
-               f'{escape(_("Share of the customer’s business with us"))}</text>')
+               f'{x_title}</text>')
     out.append(f'<text transform="translate(16 {TOP + ph / 2:.0f}) rotate(-90)" text-anchor="middle" fill="#111827">'
-               f'{escape(_("Price premium (paid ÷ list price)"))}</text>')
+               f'{y_title}</text>')
     person_url = reverse("card:person", args=[0])[:-2]
     org_url = reverse("card:organization", args=[0])[:-2]
     for p in points:
