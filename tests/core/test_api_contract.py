@@ -66,7 +66,7 @@ NOT_IN_A_SCHEMA = {
     f"POST {_V}/segments": {"rules", *_UNIQUE},
     f"PATCH {_V}/segments/{{segment_id}}": {"rules", *_UNIQUE},
     f"POST {_V}/segments/evaluate": {"rules"},
-    f"POST {_V}/marketing/mailings": {"subject", "campaign", *_UNIQUE},  # a subject; campaign: campaign_id
+    f"POST {_V}/marketing/mailings": {"subject", "campaign", "from_email", *_UNIQUE},  # campaign: campaign_id
     # the record's state: a draft quote is not accepted, an order only moves forward, a case without an email
     f"POST {_V}/quotes/{{quote_id}}/accept": {"status"},
     f"POST {_V}/quotes/{{quote_id}}/decline": {"status"},
@@ -76,8 +76,9 @@ NOT_IN_A_SCHEMA = {
     # insight: rules of the figures a JSON schema does not state (a catch-all type exactly once, a party named,
     # a persona with at least one condition, a hold-out within ten years, a slug key, tiers from CLV or RFM).
     # Their number and integer fields inside lists are not yet tightened from the models (issue #9 follow-up).
-    f"POST {_V}/insight/fits": {"holdout_days", "calibration_end", "annual_discount"},
-    f"POST {_V}/insight/rfm-classes": {"key", *_UNIQUE},
+    f"POST {_V}/insight/fits": {"holdout_days", "calibration_end", "annual_discount", "horizon_months"},
+    f"POST {_V}/insight/rfm-classes": {"key", "recency_min", "recency_max", "frequency_min", "frequency_max",
+                                       "monetary_min", "monetary_max", *_UNIQUE},  # scores 1–5, from ≤ to
     f"PUT {_V}/insight/tiers": {"basis", "mode", "platinum", "gold", "silver"},
     f"PUT {_V}/insight/relationship-types": {"catch_all", "types"},
     f"PUT {_V}/insight/category-spend": {"person", "organization", "amount", "currency"},
@@ -87,13 +88,13 @@ NOT_IN_A_SCHEMA = {
     f"POST {_V}/insight/personas/preview": {"rules"},
     # unique values
     f"POST {_V}/customer-groups": _UNIQUE,
-    f"POST {_V}/price-lists": _UNIQUE,
+    f"POST {_V}/price-lists": {"valid_until", *_UNIQUE},  # not before valid_from
     f"PUT {_V}/exchange-rates": {"rate"},  # more than 0
     f"POST {_V}/lost-reasons": _UNIQUE,
     f"POST {_V}/static-lists": _UNIQUE,
     f"POST {_V}/service/queues": _UNIQUE,
     f"POST {_V}/products": {"sku"},
-    f"POST {_V}/marketing/campaigns": {"code"},
+    f"POST {_V}/marketing/campaigns": {"code", "channel"},  # a channel of the log (Channel)
 }
 
 

@@ -32,8 +32,8 @@ def kari(actors):
                                    value_tier="high")
     figures(person, rfm_class="at-risk", clv=Decimal("34500.00"), churn_level="high", churn_risk=0.74,
             relationship_type="best-friend", p_alive=0.41,
-            churn_reasons=[{"code": "no_purchase", "params": {"days": 240, "expected": 60}},
-                           {"code": "open_complaints", "params": {"n": 2}}],
+            churn_reasons=[{"code": "insight.churn.overdue", "params": {"days": 240, "expected": 60}},
+                           {"code": "insight.churn.complaints", "params": {"count": 2}}],
             next_offers=[{"product": service.pk, "share": 0.34, "because": pump.pk},
                          {"product": filt.pk, "share": 0.2, "because": pump.pk}])
     return person
@@ -49,7 +49,7 @@ def test_the_panel_shows_every_figure_with_names(actors, kari):
     assert (panel["clv"], panel["tier"], panel["tier_label"]) == (Decimal("34500.00"), "high", "High")
     assert panel["rfm_class"] == {"key": "at-risk", "name": "At risk"}
     assert panel["relationship_type"]["key"] == "best-friend"
-    assert [r["text"] for r in panel["churn_reasons"]] == ["no order for 240 days; expected every 60",
+    assert [r["text"] for r in panel["churn_reasons"]] == ["No order for 240 days; expected every 60",
                                                           "2 open complaints"]
     assert [(o["product"], o["because"]) for o in panel["next_offers"]] == [
         ("Serviceavtale", "Varmepumpe Pro"), ("Filter", "Varmepumpe Pro")]
@@ -83,10 +83,10 @@ def test_the_card_page_shows_the_panel_in_the_readers_language(actors, login, ka
     client = login(actors["rep_north"])
     html = client.get(f"/persons/{kari.pk}/").content.decode()
     assert 'data-testid="value-panel"' in html and "Serviceavtale" in html and "At risk" in html
-    assert "no order for 240 days; expected every 60" in html
+    assert "No order for 240 days; expected every 60" in html
     with translation.override("en"):
-        assert card.churn_reason_text("no_purchase", {"days": 3, "expected": 1}) == \
-            "no order for 3 days; expected every 1"
+        assert card.churn_reason_text("insight.churn.overdue", {"days": 3, "expected": 1}) == \
+            "No order for 3 days; expected every 1"
     assert card.churn_reason_text("something_new", {}) == "churn signal “something_new”"
 
 
@@ -130,8 +130,8 @@ def test_the_card_api_has_the_value_panel(actors, kari):
     value = body["panels"]["value"]
     assert value["computed"] is True and value["clv"] == "34500.00"
     assert value["rfm_class"] == {"key": "at-risk", "name": "At risk"}
-    assert value["churn_reasons"][0] == {"code": "no_purchase", "params": {"days": 240, "expected": 60},
-                                         "text": "no order for 240 days; expected every 60"}
+    assert value["churn_reasons"][0] == {"code": "insight.churn.overdue", "params": {"days": 240, "expected": 60},
+                                         "text": "No order for 240 days; expected every 60"}
     assert value["next_offers"][0]["product"] == "Serviceavtale"
     assert "tier_label" not in value and "template" not in value
 

@@ -25,8 +25,8 @@ def test_value_panel_on_the_demo_card(page):
     figures(kari, clv=Decimal("48250.00"), rfm_class="at-risk", p_alive=0.58, churn_risk=0.67, churn_level="high",
             relationship_type="best-friend", revenue=Decimal("186400.00"), purchases=9,
             first_purchase=date(2024, 6, 20), last_purchase=date(2025, 11, 2),
-            churn_reasons=[{"code": "no_purchase", "params": {"days": 211, "expected": 74}},
-                           {"code": "open_complaints", "params": {"n": 1}}],
+            churn_reasons=[{"code": "insight.churn.overdue", "params": {"days": 211, "expected": 74}},
+                           {"code": "insight.churn.complaints", "params": {"count": 1}}],
             next_offers=[{"product": products["NV-SA-PLUS"].pk, "share": 0.41, "because": products["NV-VANN-12"].pk},
                          {"product": products["NV-BAT-5X"].pk, "share": 0.22, "because": products["NV-VANN-12"].pk}])
     Person.objects.filter(pk=kari.pk).update(value_tier="top")
@@ -41,7 +41,7 @@ def test_value_panel_on_the_demo_card(page):
     assert "48,250" in panel.locator("[data-testid=value-clv]").inner_text()
     assert panel.locator("[data-testid=value-p-alive]").inner_text() == "58 %"
     assert panel.locator("[data-testid=value-rfm]").inner_text() == "At risk"
-    assert "no order for 211 days; expected every 74" in panel.locator("[data-testid=value-churn-reasons]").inner_text()
+    assert "No order for 211 days; expected every 74" in panel.locator("[data-testid=value-churn-reasons]").inner_text()
     offers = panel.locator("[data-testid=value-offers]").inner_text()
     assert "Service agreement Plus" in offers and "41 %" in offers
     assert panel.locator("[data-testid=value-persona]").inner_text().startswith(kari.persona or "—")

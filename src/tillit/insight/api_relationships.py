@@ -106,8 +106,23 @@ def list_types(request):
 @router.put("/insight/relationship-types", response=list[RelationshipTypeSchema],
             summary="Replace the relationship types (administrators, managers); overlaps and gaps are refused")
 def put_types(request, payload: RelationshipTypesIn):
-    saved = relationships.relationship_types_save(actor=request.user, rows=[t.model_dump() for t in payload.types])
+    rows = [t.model_dump() for t in payload.types]
+    try:
+        saved = relationships.relationship_types_save(actor=request.user, rows=rows)
+    except ValidationError as exc:
+        # The service names a type by its key (or its place) as the editor page does; the API names the list item.
+        raise ValidationError(exc.message, field=_item_field(exc.field, rows)) from None
     return [_type_out(t) for t in saved]
+
+
+def _item_field(field: str | None, rows: list[dict]) -> str | None:
+    if not field or "." not in field:
+        return field
+    who, name = field.rsplit(".", 1)
+    for index, row in enumerate(rows):
+        if who in (str(row.get("key") or "").strip().lower(), str(index)):  # the service folds the key
+            return f"types[{index}].{name}"
+    return field
 
 
 @router.put("/insight/category-spend", response=CategorySpendOut,

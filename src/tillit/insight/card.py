@@ -13,7 +13,6 @@ deliberately not here yet (nothing is invented in its place).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 from decimal import Decimal
 
 from django.apps import apps
@@ -23,10 +22,10 @@ from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from ninja import Schema
 
 from tillit.insight.models import CustomerValue, PersonaOverride, RfmClass
+from tillit.interactions import messages
 from tillit.sales.models import Product
 
 TEMPLATE = "insight/_value_panel.html"
@@ -120,33 +119,10 @@ def value_row(*, person=None, organization=None) -> CustomerValue | None:
 
 
 # --- words -------------------------------------------------------------------------------------------
-def _churn_texts() -> dict:
-    return {
-        "no_purchase": lambda p: _("no order for %(days)d days; expected every %(expected)d") % {
-            "days": p.get("days", 0), "expected": p.get("expected", p.get("expected_every", 0))},
-        "low_p_alive": lambda p: _("probably no longer a customer (%(p)d %% chance still active)") % {
-            "p": round(100 * float(p.get("p_alive", 0)))},
-        "open_complaints": lambda p: ngettext("%(n)d open complaint", "%(n)d open complaints", p.get("n", 0))
-        % {"n": p.get("n", 0)},
-        "sla_breaches": lambda p: ngettext("%(n)d missed service deadline", "%(n)d missed service deadlines",
-                                           p.get("n", 0)) % {"n": p.get("n", 0)},
-        "nps_falling": lambda p: _("NPS fell from %(before)s to %(after)s") % {
-            "before": p.get("before", p.get("from", "?")), "after": p.get("after", p.get("to", "?"))},
-    }
-
-
 def churn_reason_text(code: str, params: dict) -> str:
-    """A churn reason in the active language. ``tillit.insight.churn.reason_text`` (where the reasons are
-    made) has the last word when it exists; these are the panel's own words until then."""
-    if importlib.util.find_spec("tillit.insight.churn") is not None:
-        churn = importlib.import_module("tillit.insight.churn")
-        if hasattr(churn, "reason_text"):
-            return str(churn.reason_text(code, params))
-    text = _churn_texts().get(code)
-    try:
-        return text(params) if text else _("churn signal “%(code)s”") % {"code": code}
-    except (TypeError, ValueError):
-        return _("churn signal “%(code)s”") % {"code": code}
+    """A churn reason in the active language, from the codes ``tillit.insight.churn`` registers."""
+    text = messages.render({"code": code, "params": params})
+    return text or _("churn signal “%(code)s”") % {"code": code}
 
 
 def _percent(share) -> int | None:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from tillit.accounts.models import STAFF_ROLES, User
 from tillit.core.access import can_read, party_visibility_q
 from tillit.core.errors import NotFound
+from tillit.core.search import fold
 from tillit.interactions.models import Interaction
 from tillit.service.models import (
     OPEN_STATUSES,
@@ -81,7 +82,7 @@ def case_list(*, actor, q: str = "", status: str = "", priority: str = "", kind:
     qs = visible_cases(actor)
     if q:
         qs = qs.filter(Q(number__iexact=q) | Q(subject__icontains=q) | Q(customer_email__icontains=q)
-                       | Q(person__last_name__icontains=q) | Q(organization__name__icontains=q))
+                       | Q(person__search_key__contains=fold(q)) | Q(organization__search_key__contains=fold(q)))
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif status:

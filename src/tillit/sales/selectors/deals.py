@@ -20,6 +20,7 @@ from tillit.accounts.models import User
 from tillit.core.access import ensure_staff, restrict
 from tillit.core.errors import NotFound
 from tillit.core.money import round_money
+from tillit.core.search import fold
 from tillit.interactions.models import Interaction, Kind
 from tillit.sales.models import Deal, DealProduct, LostReason, Pipeline, Stage, StageOutcome
 from tillit.sales.selectors.forecast import rates_on
@@ -86,9 +87,10 @@ def deal_list(*, actor: User, scope: str = "all", pipeline_id: int | None = None
         qs = qs.filter(organization_id=organization_id)
     for word in " ".join((q or "").split()).split(" "):
         if word:
+            # The customer's name accent- and case-insensitively ("brathen" finds Bråthen), as the person list.
             qs = qs.filter(
-                Q(title__icontains=word) | Q(organization__name__icontains=word)
-                | Q(person__first_name__icontains=word) | Q(person__last_name__icontains=word)
+                Q(title__icontains=word) | Q(organization__search_key__contains=fold(word))
+                | Q(person__search_key__contains=fold(word))
             )
     return qs.order_by(*ORDERINGS.get(order, ORDERINGS["close"]))
 
