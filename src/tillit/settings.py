@@ -154,7 +154,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("TILLIT_LOCKOUT_MINU
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tillit.accounts.views_security.locked_out"
-AXES_CLIENT_IP_CALLABLE = "tillit.core.proxies.client_ip"
+AXES_CLIENT_IP_CALLABLE = "tillit.core.proxies.client_ip_or_none"
 AXES_VERBOSE = False
 # Two-factor sign-in (TOTP + recovery codes) is required for these roles and optional for the others. The demo
 # (scripts/run) sets it empty so its users can look around at once.

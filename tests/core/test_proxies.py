@@ -88,3 +88,12 @@ def test_the_system_check_names_a_bad_entry(settings):
     assert error.id == "tillit.core.E001" and "10.0.0.0/33" in error.msg
     settings.TILLIT_TRUSTED_PROXIES = ["10.0.0.0/8", "2001:db8::/32"]
     assert check_trusted_proxies() == []
+
+
+def test_a_request_without_an_address_gives_none_for_the_ip_columns(rf):
+    from tillit.core.proxies import client_ip_or_none
+
+    request = rf.get("/")
+    del request.META["REMOTE_ADDR"]
+    assert client_ip_or_none(request) is None
+    assert client_ip_or_none(rf.get("/", REMOTE_ADDR="192.0.2.4")) == "192.0.2.4"

@@ -79,6 +79,13 @@ def client_ip(request: HttpRequest) -> str:
     return str(nearest)
 
 
+def client_ip_or_none(request: HttpRequest) -> str | None:
+    """``client_ip`` when it is an address, else None (a request made in-process, without ``REMOTE_ADDR``): what
+    sign-in throttling stores in an IP column, which PostgreSQL checks."""
+    address = parse_address(client_ip(request))
+    return str(address) if address else None
+
+
 def check_trusted_proxies(app_configs=None, **kwargs):
     """System check (``tillit check``, start-up): a typo in TILLIT_TRUSTED_PROXIES is found before a visitor is."""
     from django.core import checks
