@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tillit.core.events.ActorMiddleware",  # who acts, for the audit log, rules and webhooks
     "django_otp.middleware.OTPMiddleware",
     "tillit.accounts.middleware.UserPreferencesMiddleware",
     "tillit.accounts.middleware.LoginRequiredMiddleware",

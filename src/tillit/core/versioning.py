@@ -18,6 +18,7 @@ from django.utils.text import capfirst, get_text_list
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tillit.core.changes import versioned_saved
 from tillit.core.errors import Conflict
 
 # Names callers record that are not model fields (a person's email and phone lists are identities).
@@ -139,6 +140,7 @@ def save_versioned(instance: models.Model, *, expected_version: int | None, upda
         changes = changes_since(model, instance.pk, current)
         raise StaleEdit(stale_message(model, changes, current), changes=changes)
     instance.version = current + 1
+    versioned_saved(instance, update_fields)  # the UPDATE sent no post_save: announce the change
     if actor is not None:
         # Only what a person edits is named later: not bookkeeping such as the folded search key.
         edited = [f for f in (update_fields if changed is None else changed) if _editable(model, f)]

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tillit.accounts.models import User
+from tillit.core import events
 from tillit.core.access import ensure_can_read, ensure_staff
 from tillit.core.errors import ValidationError
 from tillit.interactions.cleaning import ITEM_KEYS, clean_id, clean_values
 from tillit.interactions.models import Interaction
-from tillit.interactions.writers import insert_interactions
+from tillit.interactions.writers import LOGGED, insert_interactions, logged_data
 from tillit.people.models import Organization
 from tillit.people.resolution import MissingRecord, PersonRef, persons_resolve, rows_in, visibility_check
 
@@ -87,6 +88,9 @@ def log_interaction(
             raise
         return existing
     interaction.was_created = True
+    if events.listening():
+        values = {f.attname: getattr(interaction, f.attname) for f in Interaction._meta.concrete_fields}
+        events.emit(LOGGED, record=interaction, data=logged_data(interaction.pk, values))
     return interaction
 
 

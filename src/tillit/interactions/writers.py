@@ -21,6 +21,7 @@ from django.db import connection
 from django.utils import timezone
 from pydantic_core import to_json
 
+from tillit.core import events
 from tillit.interactions.models import Interaction
 
 # Columns taken as they are, then the ones each database wants converted.
@@ -39,11 +40,31 @@ def insert_interactions(rows: list[dict]) -> list[int]:
         return []
     vendor = connection.vendor
     if vendor == "sqlite":
-        return _sqlite(rows)
-    if vendor == "postgresql":
-        return _postgresql(rows)
-    objs = Interaction.objects.bulk_create([Interaction(**row) for row in rows], batch_size=1000)
-    return [obj.pk for obj in objs]
+        ids = _sqlite(rows)
+    elif vendor == "postgresql":
+        ids = _postgresql(rows)
+    else:
+        ids = [obj.pk for obj in Interaction.objects.bulk_create([Interaction(**row) for row in rows],
+                                                                 batch_size=1000)]
+    if events.listening():  # one list per batch: rules evaluate it set-based
+        events.emit_many(events.new_event(LOGGED, record=(LABEL, pk), data=logged_data(pk, row))
+                         for pk, row in zip(ids, rows, strict=True))
+    return ids
+
+
+LOGGED = "interaction.logged"
+LABEL = Interaction._meta.label_lower
+EVENT_FIELDS = ("person_id", "organization_id", "channel", "kind", "direction", "topic", "product", "campaign",
+                "currency", "satisfaction", "source", "external_id", "handled_by_id", "partner_id")
+
+
+def logged_data(pk: int, row: dict) -> dict:
+    """What ``interaction.logged`` carries: the row's facts, without free text or payload."""
+    data = {name: row.get(name) for name in EVENT_FIELDS}
+    data["id"] = pk
+    data["amount"] = None if row.get("amount") is None else str(row["amount"])
+    data["occurred_at"] = row["occurred_at"].isoformat()
+    return data
 
 
 def _sqlite_time(value) -> str:

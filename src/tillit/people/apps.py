@@ -8,6 +8,11 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People and organisations")
 
     def ready(self):
+        from tillit.core.changes import track
         from tillit.people import messages
+        from tillit.people.models import Affiliation, Consent, Identity, Organization, Person
 
         messages.register()
+        for model, prefix in ((Person, "person"), (Organization, "organization"), (Affiliation, "affiliation"),
+                              (Identity, "identity"), (Consent, "consent")):
+            track(model, prefix=prefix)

@@ -9,6 +9,9 @@ class TasksConfig(AppConfig):
 
     def ready(self):
         from tillit.core.access import register_relationship_grant
+        from tillit.core.changes import track
         from tillit.tasks.grants import GRANT
+        from tillit.tasks.models import Task
 
         register_relationship_grant(GRANT)
+        track(Task, prefix="task")

@@ -6,3 +6,9 @@ class MarketingWebConfig(AppConfig):
     name = "tillit.marketing.web"
     label = "marketing_web"
     verbose_name = _("Marketing: campaigns, website tracking and attribution")
+
+    def ready(self):
+        from tillit.core.changes import track
+        from tillit.marketing.web.models import Campaign
+
+        track(Campaign, prefix="campaign")
