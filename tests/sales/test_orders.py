@@ -7,6 +7,7 @@ import pytest
 from tests.sales.test_quotes_helpers import *  # noqa: F403 (fixtures)
 from tests.sales.test_quotes_helpers import D
 from tillit.core.errors import Conflict, NotFound, ValidationError
+from tillit.insight.summary import purchase_summary
 from tillit.interactions.models import Interaction
 from tillit.sales.models import DeliveryStatus, Order, OrderStatus
 from tillit.sales.services import orders as svc
@@ -84,8 +85,12 @@ def test_status_moves_forward_and_delivery_starts_the_warranty(actors, order):
     assert order.delivered_on == dt.date(2026, 1, 31)
     with pytest.raises(ValidationError):
         svc.order_set_status(actor=rep, order=order, status="cancelled", expected_version=order.version)
-    events = set(Interaction.objects.filter(kind="order").values_list("outcome", flat=True))
-    assert events == {"placed", "confirmed", "shipped", "delivered"}
+    events = dict(Interaction.objects.filter(kind="order").values_list("outcome", "amount"))
+    assert events == {"placed": order.total, "confirmed": None, "shipped": None, "delivered": None}
+    # The value figures see one purchase of the order's total, not one per status change.
+    kind = "person" if order.person_id else "organization"
+    summary = purchase_summary(kind, end=dt.date.today() + dt.timedelta(days=1))
+    assert summary.occasions.tolist() == [1] and summary.revenue.tolist() == [float(order.total)]
 
 
 def test_a_stale_status_change_is_refused(actors, order):

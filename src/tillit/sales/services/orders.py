@@ -55,7 +55,9 @@ def _log(order: Order, *, actor: User | None, event: str, when: dt.datetime) -> 
     log_interaction(
         actor=None, channel="internal", kind="order", person=order.person, organization=order.organization,
         handled_by=actor, occurred_at=when, subject=messages.render(subject)[:200],
-        outcome=event, amount=order.total, currency=order.currency, source="tillit",
+        # Only placing the order is the purchase: a status change carrying the total again would count it
+        # once more in every figure built from the log (RFM, lifetime value, revenue).
+        outcome=event, amount=order.total if event == "placed" else None, currency=order.currency, source="tillit",
         external_id=f"order-{order.pk}-{event}",
         payload={"order": order.pk, **({"quote": order.quote_id} if order.quote_id else {}),
                  **({"deal": order.deal_id} if order.deal_id else {}), **messages.stored(subject=subject)},
