@@ -383,7 +383,7 @@ def describe_counts(counts: dict) -> list[str]:
 
 
 def _log_merge_note(actor: User, survivor: Person, other_name: str, other_id: int, counts: dict) -> None:
-    from tillit.interactions import messages
+    from tillit.core import messages
     from tillit.interactions.models import Direction, Kind
     from tillit.interactions.services import log_interaction
     from tillit.people.messages import MERGED_SUBJECT, MERGED_TEXT

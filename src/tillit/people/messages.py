@@ -1,4 +1,4 @@
-"""Texts people writes into records, as system messages (see interactions.messages): the merge note on the
+"""Texts people writes into records, as system messages (see core.messages): the merge note on the
 survivor's timeline and the reasons an import gives for rejected and skipped rows (kept in the job's report)."""
 
 from collections.abc import Mapping
@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tillit.interactions import messages
+from tillit.core import messages
 
 MERGED_SUBJECT = "people.merged"  # params: name, id
 MERGED_TEXT = "people.merged_text"  # params: name, id, actor, counts (what moved, named per reader)

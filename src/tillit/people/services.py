@@ -530,17 +530,16 @@ def _update_main_role(actor: User, person: Person, fields: Mapping[str, Any]) ->
                             start_date=today if main is not None else None)
 
 
-def _interaction_count(**filters) -> int:
-    from tillit.interactions.models import Interaction
-
-    return Interaction.objects.filter(**filters).count()
+def _interaction_count(party: Person | Organization) -> int:
+    # Through the log's reverse relation: people sits below interactions and does not import it.
+    return party.interactions.count()
 
 
 @transaction.atomic
 def person_delete(*, actor: User, person: Person) -> None:
     """Delete a person with no interactions (a mistaken entry). With interactions: merge instead."""
     _ensure_visible(actor, person)
-    if n := _interaction_count(person=person):
+    if n := _interaction_count(person):
         raise Conflict(
             _("%(name)s has %(n)d interactions; merge the person into another instead of deleting.")
             % {"name": person.full_name, "n": n}
@@ -626,7 +625,7 @@ def organization_update(*, actor: User, organization: Organization, expected_ver
 def organization_delete(*, actor: User, organization: Organization) -> None:
     """Delete an organisation with no interactions; its roles go with it, its people stay."""
     _ensure_visible(actor, organization)
-    if n := _interaction_count(organization=organization):
+    if n := _interaction_count(organization):
         raise Conflict(
             _("%(name)s has %(n)d interactions and cannot be deleted.") % {"name": organization.name, "n": n}
         )
