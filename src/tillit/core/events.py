@@ -8,8 +8,8 @@ apps that emit never import the higher apps that listen (the audit log, automati
 - ``subscribe(fn, when="in_transaction")``: ``fn(event)`` runs at once, inside the writer's transaction,
   so what it writes (an audit row) stands or falls with the change itself;
 - ``subscribe(fn, when="on_commit")``: ``fn(events)`` runs after the transaction commits, once per
-  transaction with every event of it in order, so rules can be evaluated set-based per batch and a
-  rolled-back change is never announced.
+  ``emit`` (one event) or ``emit_many`` (a whole batch, so rules can be evaluated set-based per batch),
+  in the order they were emitted; a rolled-back change, savepoint included, is never announced.
 
 Who acts is ambient (``acting_as`` and ``ActorMiddleware``): services need not pass the actor along for
 the event to name it, and the worker's and the system's own changes say so (``via``).
@@ -215,46 +215,9 @@ def _dispatch(events: list[Event], using: str) -> None:
     if not connection.in_atomic_block:
         _deliver(events)
         return
-    # One hook per emit, so a rolled-back savepoint takes its events with it (Django drops its hooks);
-    # the last surviving hook of the transaction delivers everything it emitted, in one list.
-    group = getattr(connection, "_tillit_events", None)
-    if group is None or group.started or not group.pending(connection):
-        group = connection._tillit_events = _Group()
-    transaction.on_commit(_Hook(events, group, connection), using=using)
-
-
-class _Group:
-    """The hooks of one transaction."""
-
-    def __init__(self):
-        self.started = False
-        self.left = 0
-        self.collected: list[Event] = []
-
-    def pending(self, connection) -> bool:
-        return any(getattr(hook, "group", None) is self for _sids, hook, *_ in connection.run_on_commit)
-
-
-class _Hook:
-    def __init__(self, events: list[Event], group: _Group, connection):
-        self.events = events
-        self.group = group
-        self.connection = connection
-
-    def __call__(self) -> None:
-        group = self.group
-        if not group.started:
-            # Count this hook and the group's hooks still to run after it: Django pops each hook before
-            # running it; a test's capture (django_capture_on_commit_callbacks) runs them in place.
-            group.started = True
-            hooks = [hook for _sids, hook, *_ in self.connection.run_on_commit]
-            if any(hook is self for hook in hooks):
-                hooks = hooks[next(i for i, hook in enumerate(hooks) if hook is self) + 1:]
-            group.left = 1 + sum(getattr(hook, "group", None) is group for hook in hooks)
-        group.collected.extend(self.events)
-        group.left -= 1
-        if group.left == 0:
-            _deliver(group.collected)
+    # One hook per emit: a rolled-back savepoint takes its events with it (Django drops its hooks), and
+    # the hooks run after the commit in the order the events were emitted.
+    transaction.on_commit(lambda: _deliver(events), using=using)
 
 
 def _deliver(events: list[Event]) -> None:
